@@ -1,0 +1,44 @@
+import { ConfigError, loadAppServerConfig, loadGatewayConfig } from './index';
+
+const secrets = { TENANT_CONTEXT_SECRET: 'c'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
+
+describe('gateway config', () => {
+  it('applies defaults and nests the result', () => {
+    const config = loadGatewayConfig({ ROUTING_DATABASE_URL: 'postgres://gw@db/control', ...secrets });
+    expect(config.http.port).toBe(3000);
+    expect(config.baseDomain).toBe('localhost');
+    expect(config.routing.databaseUrl).toBe('postgres://gw@db/control');
+    expect(config.limits.maxBodyBytes).toBe(1024 * 1024);
+  });
+
+  it('lets PORT override the port and lower-cases the base domain', () => {
+    const config = loadGatewayConfig({ ROUTING_DATABASE_URL: 'postgres://x', PORT: '8080', BASE_DOMAIN: 'MySaaS.com', ...secrets });
+    expect(config.http.port).toBe(8080);
+    expect(config.baseDomain).toBe('mysaas.com');
+  });
+});
+
+describe('app-server config', () => {
+  it('lists every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadAppServerConfig({ POOL_NAME: 'V1!', POOL_DATABASE_URL: 'mysql://x', TENANT_CONTEXT_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('POOL_NAME');
+    expect(problems).toContain('RELEASE');
+    expect(problems).toContain('POOL_DATABASE_URL: must be a postgres://');
+    expect(problems).toContain('TENANT_CONTEXT_SECRET: must be at least 32 characters');
+    expect(problems).toContain('SESSION_SECRET');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadAppServerConfig({
+      POOL_NAME: 'v1', RELEASE: '1', POOL_DATABASE_URL: 'postgres://app@db/pool', DB_POOL_MAX: '', ...secrets,
+    });
+    expect(config.database.maxConnections).toBe(10);
+  });
+});

@@ -1,0 +1,36 @@
+import { ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+
+/** A request body or query that failed its DTO's rules; the message lists every problem. */
+export class RequestValidationException extends Error {
+  readonly code = 'VALIDATION_FAILED';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'RequestValidationException';
+  }
+
+  static fromErrors(errors: ValidationError[]): RequestValidationException {
+    return new RequestValidationException(flatten(errors));
+  }
+}
+
+function flatten(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = `${prefix}${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? `${prefix}${message}` : `${path}: ${message}`,
+    );
+    return [...own, ...flatten(error.children ?? [], `${path}.`)];
+  });
+}
+
+/** The platform's validation pipe: strict DTOs (unknown fields refused), one clear message. */
+export function strictValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => RequestValidationException.fromErrors(errors),
+  });
+}

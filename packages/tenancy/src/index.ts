@@ -1,0 +1,30 @@
+export {
+  checkTenantSlug,
+  InvalidTenantSlugError,
+  MAX_SLUG_LENGTH,
+  parseTenantSlug,
+  RESERVED_SLUGS,
+  SLUG_PATTERN,
+  type SlugCheck,
+  type TenantSlug,
+} from './slug';
+export { tenantRoleName, tenantSchemaName } from './names';
+export { resolveTenantHost, type HostResolution } from './host';
+export {
+  isRecord,
+  MIN_SECRET_LENGTH,
+  SignedTokenCodec,
+  type TimedClaims,
+  type TokenCheck,
+  type TokenFailure,
+} from './signed-token';
+export {
+  PLATFORM_HEADER_PREFIX,
+  REQUEST_ID_HEADER,
+  TENANT_CONTEXT_HEADER,
+  TENANT_CONTEXT_TTL_SECONDS,
+  TenantContextSigner,
+  type TenantContextClaims,
+  type TenantContextInput,
+  type TenantRef,
+} from './tenant-context';
