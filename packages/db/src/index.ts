@@ -1,0 +1,27 @@
+export { ident, inTransaction, literal, pgErrorCode, PgErrorCode, type Queryable } from './sql';
+export {
+  applyMigrations,
+  migrationsForRelease,
+  UnknownMigrationsError,
+  type Migration,
+} from './migrations/migration';
+export { PLATFORM_MIGRATIONS, ROUTING_CHANNEL } from './migrations/platform.migrations';
+export { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
+export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
+export {
+  dropTenantSchema,
+  provisionTenantSchema,
+  TENANT_MIGRATIONS_TABLE,
+  tenantRoleExists,
+  tenantSchemaExists,
+  TenantProvisioningError,
+  type ProvisionedTenant,
+  type ProvisioningFailure,
+  type ProvisionTenantInput,
+} from './provisioning';
+export {
+  createPoolDataSource,
+  inTenantTransaction,
+  TenantTransaction,
+  type PoolDataSourceOptions,
+} from './tenant-transactions';

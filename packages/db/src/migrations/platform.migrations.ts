@@ -1,0 +1,62 @@
+import type { Migration } from './migration';
+
+/** The control plane's `platform` schema: routing, pools, tenants and their history. */
+export const PLATFORM_MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_platform',
+    release: 1,
+    sql: `
+      CREATE TABLE platform.pools (
+        name          text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9-]{0,30}$'),
+        release       integer NOT NULL CHECK (release > 0),
+        status        text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'draining', 'retired')),
+        -- Admin connection used to provision tenants. Never readable by the gateway role.
+        database_url  text NOT NULL,
+        -- Login role of the pool's app servers; every tenant role of the pool is granted to it.
+        app_role      text NOT NULL,
+        upstreams     text[] NOT NULL DEFAULT '{}',
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE platform.tenants (
+        id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        slug          text NOT NULL UNIQUE,
+        name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+        status        text NOT NULL CHECK (status IN ('provisioning', 'active', 'suspended')),
+        pool          text NOT NULL REFERENCES platform.pools (name),
+        schema_name   text NOT NULL,
+        role_name     text NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX tenants_pool_idx ON platform.tenants (pool);
+
+      -- Custom domains (acme.com -> acme). Subdomains of the base domain need no row.
+      CREATE TABLE platform.domains (
+        domain        text PRIMARY KEY CHECK (domain = lower(domain)),
+        tenant_id     uuid NOT NULL REFERENCES platform.tenants (id) ON DELETE CASCADE,
+        created_at    timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE platform.audit_log (
+        id            bigserial PRIMARY KEY,
+        at            timestamptz NOT NULL DEFAULT now(),
+        actor         text NOT NULL,
+        action        text NOT NULL,
+        tenant_slug   text,
+        details       jsonb NOT NULL DEFAULT '{}'::jsonb
+      );
+      CREATE INDEX audit_log_tenant_idx ON platform.audit_log (tenant_slug, at);
+
+      -- What the gateway may read: enough to route, nothing more (no database credentials).
+      CREATE VIEW platform.tenant_routes AS
+        SELECT t.id, t.slug, t.name, t.status, t.pool, p.status AS pool_status, p.upstreams
+          FROM platform.tenants t
+          JOIN platform.pools p ON p.name = t.pool;
+    `,
+  },
+];
+
+/** Channel the control plane notifies on when routing changes; payload is the tenant slug. */
+export const ROUTING_CHANNEL = 'mysaas_routing';

@@ -1,0 +1,110 @@
+import type { Pool } from 'pg';
+import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
+import { applyMigrations, migrationsForRelease, type Migration } from './migrations/migration';
+import { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
+import { ident, inTransaction, pgErrorCode, PgErrorCode } from './sql';
+
+export const TENANT_MIGRATIONS_TABLE = 'schema_migrations';
+
+export type ProvisioningFailure = 'role-exists' | 'schema-exists' | 'app-role-missing';
+
+export class TenantProvisioningError extends Error {
+  constructor(readonly failure: ProvisioningFailure, message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'TenantProvisioningError';
+  }
+}
+
+export interface ProvisionTenantInput {
+  slug: TenantSlug;
+  /** The pool's app-server login role, which must be able to SET ROLE to the tenant. */
+  appRole: string;
+  /** Release of the pool: decides which tenant migrations run. */
+  release: number;
+  admin: { email: string; passwordHash: string };
+  /** Overrides the release's migrations (tests use this to make provisioning fail midway). */
+  migrations?: readonly Migration[];
+}
+
+export interface ProvisionedTenant {
+  schema: string;
+  role: string;
+  migrations: string[];
+}
+
+/**
+ * Creates a tenant on a pool database server: a NOLOGIN role, a schema it owns, the tenant
+ * migrations (run as that role, so it owns every table) and the first user. Everything runs
+ * in one transaction (Postgres DDL and CREATE ROLE are transactional), so a failure at any
+ * step leaves no schema, role or grant behind.
+ */
+export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantInput): Promise<ProvisionedTenant> {
+  const schema = tenantSchemaName(input.slug);
+  const role = tenantRoleName(input.slug);
+  const migrations = input.migrations ?? migrationsForRelease(TENANT_MIGRATIONS, input.release);
+  return inTransaction(pool, async (client) => {
+    await step(() => client.query(`CREATE ROLE ${ident(role)} NOLOGIN NOINHERIT`), {
+      [PgErrorCode.DuplicateObject]: () =>
+        new TenantProvisioningError('role-exists', `role ${role} already exists on the pool server`),
+    });
+    await step(() => client.query(`GRANT ${ident(role)} TO ${ident(input.appRole)}`), {
+      [PgErrorCode.UndefinedObject]: () =>
+        new TenantProvisioningError('app-role-missing', `the pool's app role ${input.appRole} does not exist`),
+    });
+    await step(() => client.query(`CREATE SCHEMA ${ident(schema)} AUTHORIZATION ${ident(role)}`), {
+      [PgErrorCode.DuplicateSchema]: () =>
+        new TenantProvisioningError('schema-exists', `schema ${schema} already exists on the pool server`),
+    });
+    await client.query(`SET LOCAL ROLE ${ident(role)}`);
+    await client.query(`SET LOCAL search_path TO ${ident(schema)}`);
+    const ran = await applyMigrations(client, migrations, {
+      table: TENANT_MIGRATIONS_TABLE,
+      where: `schema ${schema}`,
+    });
+    await client.query('INSERT INTO users (email, password_hash) VALUES ($1, $2)', [
+      input.admin.email.toLowerCase(),
+      input.admin.passwordHash,
+    ]);
+    await client.query('RESET ROLE');
+    return { schema, role, migrations: ran };
+  });
+}
+
+/** Drops a tenant's schema (with every table in it) and its role. Idempotent. */
+export async function dropTenantSchema(pool: Pool, slug: TenantSlug): Promise<void> {
+  const schema = tenantSchemaName(slug);
+  const role = tenantRoleName(slug);
+  await inTransaction(pool, async (client) => {
+    await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+    const { rows } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (rows.length > 0) {
+      await client.query(`DROP OWNED BY ${ident(role)}`);
+      await client.query(`DROP ROLE ${ident(role)}`);
+    }
+  });
+}
+
+export async function tenantSchemaExists(pool: Pool, slug: TenantSlug): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tenantSchemaName(slug)]);
+  return rows.length > 0;
+}
+
+export async function tenantRoleExists(pool: Pool, slug: TenantSlug): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [tenantRoleName(slug)]);
+  return rows.length > 0;
+}
+
+async function step<T>(run: () => Promise<T>, known: Record<string, () => Error>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const code = pgErrorCode(error);
+    const make = code === undefined ? undefined : known[code];
+    if (make) {
+      const mapped = make();
+      mapped.cause = error;
+      throw mapped;
+    }
+    throw error;
+  }
+}

