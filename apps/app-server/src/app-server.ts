@@ -1,0 +1,32 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AppServerConfig } from '@mysaas/config';
+import { AppModule } from './app.module';
+
+export interface StartedAppServer {
+  app: NestExpressApplication;
+  /** Base URL the gateway should use as this server's upstream. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app server of one pool (not listening yet). */
+export async function createAppServer(config: AppServerConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
+  app.useBodyParser('json', { limit: config.limits.maxBodyBytes });
+  app.useBodyParser('urlencoded', { limit: config.limits.maxBodyBytes, extended: false });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}
+
+export async function startAppServer(config: AppServerConfig): Promise<StartedAppServer> {
+  const app = await createAppServer(config);
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  return { app, url: `http://${config.http.host}:${port}`, close: () => app.close() };
+}

@@ -1,0 +1,50 @@
+import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { APP_CONFIG, type AppServerConfig } from '../app-config';
+import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
+import type { TenantContextClaims } from '@mysaas/tenancy';
+import { CurrentUser } from './current-user.decorator';
+import { LocalAuthGuard } from './local-auth.guard';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
+import { Public } from './session-policy.decorator';
+import { SessionsService } from './sessions.service';
+import type { User } from './user.entity';
+
+@Controller()
+export class AuthController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppServerConfig,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  @Public()
+  @UseGuards(LocalAuthGuard)
+  @Post('auth/login')
+  @HttpCode(200)
+  async login(@Req() req: Request & { user: User }, @Res({ passthrough: true }) res: Response) {
+    const { token, expiresAt } = await this.sessions.open(req.user.id);
+    setSessionCookie(req, res, token, expiresAt);
+    return { user: { id: req.user.id, email: req.user.email }, expiresAt: expiresAt.toISOString() };
+  }
+
+  @Post('auth/logout')
+  @HttpCode(200)
+  async logout(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.sessions.revoke(user.sessionId);
+    clearSessionCookie(req, res);
+    return { signedOut: true };
+  }
+
+  @Get('api/me')
+  me(@CurrentUser() user: AuthenticatedUser, @CurrentTenant() tenant: TenantContextClaims['tenant']) {
+    return {
+      user: { id: user.id, email: user.email },
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
+      pool: { name: this.config.pool.name, release: this.config.pool.release },
+    };
+  }
+}

@@ -1,0 +1,13 @@
+export enum AuthExceptionCode {
+  CREDENTIALS_MISSING = 'CREDENTIALS_MISSING',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  SESSION_REQUIRED = 'SESSION_REQUIRED',
+  SESSION_ENDED = 'SESSION_ENDED',
+}
+
+export class AuthException extends Error {
+  constructor(readonly code: AuthExceptionCode, message: string) {
+    super(message);
+    this.name = 'AuthException';
+  }
+}

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+export { createAppServer, startAppServer, type StartedAppServer } from './app-server';
+export { AppModule } from './app.module';
+export { tenantEntities } from './tenancy';

@@ -1,0 +1,29 @@
+import { LinkException, LinkExceptionCode } from './links.exception';
+import { MAX_URL_LENGTH } from './dto/create-link.dto';
+
+/**
+ * A redirect target must be an absolute http(s) URL: anything else (javascript:, data:,
+ * relative paths) would turn the tenant's short links into an XSS or open-redirect vector.
+ */
+export function parseLinkTarget(input: string): string {
+  const trimmed = input.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new LinkException(LinkExceptionCode.INVALID_URL, 'url must be an absolute http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new LinkException(
+      LinkExceptionCode.INVALID_URL,
+      `url must use http or https, not ${url.protocol.replace(/:$/, '')}`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new LinkException(LinkExceptionCode.INVALID_URL, 'url must not contain a user name or password');
+  }
+  if (url.href.length > MAX_URL_LENGTH) {
+    throw new LinkException(LinkExceptionCode.INVALID_URL, `url must be at most ${MAX_URL_LENGTH} characters`);
+  }
+  return url.href;
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Header, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { LoginFormGuard } from '../auth/local-auth.guard';
+import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
+import { OptionalSession, Public } from '../auth/session-policy.decorator';
+import { SessionsService } from '../auth/sessions.service';
+import type { User } from '../auth/user.entity';
+import { LinkException } from '../links/links.exception';
+import { LinksService } from '../links/links.service';
+import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
+import type { TenantContextClaims } from '@mysaas/tenancy';
+import { linksPage, loginPage } from './views';
+
+type Tenant = TenantContextClaims['tenant'];
+const FORM_ERRORS: Record<string, string> = {
+  credentials: 'Email or password is incorrect.',
+};
+
+/** Server-rendered sign-in and links pages; every form posts back here and redirects (PRG). */
+@Controller()
+export class PagesController {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly links: LinksService,
+  ) {}
+
+  @OptionalSession()
+  @Get('login')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  loginForm(
+    @CurrentTenant() tenant: Tenant,
+    @CurrentUser({ optional: true }) user: AuthenticatedUser | undefined,
+    @Query('error') error: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): string {
+    if (user) return seeOther(res, '/');
+    return loginPage(tenant.name, error === undefined ? undefined : FORM_ERRORS[error]);
+  }
+
+  @Public()
+  @UseGuards(LoginFormGuard)
+  @Post('login')
+  @Redirect('/', 303)
+  async login(@Req() req: Request & { user: User | false }, @Res({ passthrough: true }) res: Response) {
+    if (!req.user) return { url: '/login?error=credentials' };
+    const { token, expiresAt } = await this.sessions.open(req.user.id);
+    setSessionCookie(req, res, token, expiresAt);
+    return { url: '/' };
+  }
+
+  @OptionalSession()
+  @Get()
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  async home(
+    @CurrentTenant() tenant: Tenant,
+    @CurrentUser({ optional: true }) user: AuthenticatedUser | undefined,
+    @Query('error') error: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    if (!user) return seeOther(res, '/login');
+    return linksPage(tenant.name, user.email, await this.links.list(), error?.slice(0, 300));
+  }
+
+  @Post('links')
+  @Redirect('/', 303)
+  async createLink(@Body() body: Record<string, unknown>, @CurrentUser() user: AuthenticatedUser) {
+    const url = typeof body.url === 'string' ? body.url : '';
+    const code = typeof body.code === 'string' && body.code !== '' ? body.code : undefined;
+    try {
+      await this.links.create({ url, ...(code ? { code } : {}) }, user.id);
+      return { url: '/' };
+    } catch (error) {
+      if (error instanceof LinkException) return { url: `/?error=${encodeURIComponent(error.message)}` };
+      throw error;
+    }
+  }
+
+  @Post('logout')
+  @Redirect('/login', 303)
+  async logout(@CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    await this.sessions.revoke(user.sessionId);
+    clearSessionCookie(req, res);
+  }
+}
+
+/**
+ * Redirects without sending: Nest writes the response after the tenant transaction commits,
+ * which res.redirect() would pre-empt.
+ */
+function seeOther(res: Response, location: string): string {
+  res.status(303).location(location);
+  return '';
+}

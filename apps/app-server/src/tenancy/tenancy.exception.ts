@@ -1,0 +1,15 @@
+export enum TenancyExceptionCode {
+  CONTEXT_MISSING = 'TENANT_CONTEXT_MISSING',
+  CONTEXT_INVALID = 'TENANT_CONTEXT_INVALID',
+  CONTEXT_EXPIRED = 'TENANT_CONTEXT_EXPIRED',
+  WRONG_POOL = 'TENANT_CONTEXT_WRONG_POOL',
+  TENANT_NOT_ON_POOL = 'TENANT_NOT_ON_POOL',
+  NO_TENANT_SCOPE = 'NO_TENANT_SCOPE',
+}
+
+export class TenancyException extends Error {
+  constructor(readonly code: TenancyExceptionCode, message: string) {
+    super(message);
+    this.name = 'TenancyException';
+  }
+}

@@ -1,0 +1,42 @@
+import { Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { createPoolDataSource } from '@mysaas/db';
+import { APP_CONFIG, type AppServerConfig } from '../app-config';
+import { tenantEntities } from './tenant-repository';
+import { TenantContextMiddleware } from './tenant-context.middleware';
+import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
+
+const dataSourceProvider: Provider = {
+  provide: DataSource,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppServerConfig) =>
+    createPoolDataSource({
+      url: config.database.url,
+      entities: tenantEntities(),
+      maxConnections: config.database.maxConnections,
+      applicationName: `mysaas-app-server/${config.pool.name}`,
+    }).initialize(),
+};
+
+/**
+ * The tenancy runtime every app server carries: one bounded connection pool to the pool's
+ * database server, the middleware that admits gateway-signed requests and opens their tenant
+ * transaction, and the interceptor that commits it.
+ */
+@Global()
+@Module({
+  providers: [
+    dataSourceProvider,
+    TenantContextMiddleware,
+    { provide: APP_INTERCEPTOR, useClass: TenantTransactionInterceptor },
+  ],
+  exports: [DataSource, TenantContextMiddleware],
+})
+export class TenancyModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

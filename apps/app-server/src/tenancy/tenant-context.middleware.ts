@@ -1,0 +1,74 @@
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { pgErrorCode, PgErrorCode, TenantTransaction } from '@mysaas/db';
+import { TENANT_CONTEXT_HEADER, TenantContextSigner, type TokenFailure } from '@mysaas/tenancy';
+import { APP_CONFIG, type AppServerConfig } from '../app-config';
+import { TenancyException, TenancyExceptionCode } from './tenancy.exception';
+import { runInTenantRequest, TenantRequest } from './tenant-request';
+
+/** Where the exception filter finds the request's transaction to roll it back. */
+export const TENANT_REQUEST_KEY = Symbol('tenantRequest');
+export type RequestWithTenant = Request & { [TENANT_REQUEST_KEY]?: TenantRequest };
+
+/**
+ * Admits only requests that carry a tenant context signed by the gateway for this pool, then
+ * opens the request's tenant transaction and runs the rest of the pipeline inside it.
+ */
+@Injectable()
+export class TenantContextMiddleware implements NestMiddleware {
+  private readonly signer: TenantContextSigner;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppServerConfig,
+    private readonly dataSource: DataSource,
+  ) {
+    this.signer = new TenantContextSigner(config.secrets.tenantContext);
+  }
+
+  async use(req: RequestWithTenant, res: Response, next: NextFunction): Promise<void> {
+    const check = this.signer.verify(req.header(TENANT_CONTEXT_HEADER));
+    if (!check.ok) throw contextError(check.failure);
+    const context = check.claims;
+    if (context.pool !== this.config.pool.name) {
+      throw new TenancyException(
+        TenancyExceptionCode.WRONG_POOL,
+        `this tenant context was issued for pool ${context.pool}, but this app server serves pool ${this.config.pool.name}`,
+      );
+    }
+    const transaction = await TenantTransaction.begin(this.dataSource, context.tenant).catch((error: unknown) => {
+      if (pgErrorCode(error) === PgErrorCode.UndefinedObject) {
+        throw new TenancyException(
+          TenancyExceptionCode.TENANT_NOT_ON_POOL,
+          `tenant ${context.tenant.slug} has no schema on pool ${this.config.pool.name}`,
+        );
+      }
+      throw error;
+    });
+    const request = new TenantRequest(context, transaction);
+    req[TENANT_REQUEST_KEY] = request;
+    // The interceptor commits and the exception filter rolls back; this catches every other
+    // way a response can end (client gone, a handler writing the response itself).
+    res.once('close', () => void transaction.rollback().catch(() => undefined));
+    runInTenantRequest(request, () => next());
+  }
+}
+
+function contextError(failure: TokenFailure): TenancyException {
+  switch (failure) {
+    case 'missing':
+      return new TenancyException(
+        TenancyExceptionCode.CONTEXT_MISSING,
+        `missing ${TENANT_CONTEXT_HEADER} header: app servers only accept requests routed by the gateway`,
+      );
+    case 'expired':
+      return new TenancyException(TenancyExceptionCode.CONTEXT_EXPIRED, 'the tenant context has expired');
+    case 'malformed':
+    case 'bad-signature':
+    case 'not-yet-valid':
+      return new TenancyException(
+        TenancyExceptionCode.CONTEXT_INVALID,
+        'the tenant context is not validly signed by the gateway',
+      );
+  }
+}

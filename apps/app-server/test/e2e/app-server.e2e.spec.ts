@@ -1,0 +1,243 @@
+import { SESSION_COOKIE } from '@mysaas/auth';
+import { TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
+import {
+  cookieFrom,
+  createTenant,
+  createTestPlatform,
+  gatewayHeaders,
+  http,
+  type TestPlatform,
+  type TestTenant,
+} from '@mysaas/testing';
+import { startAppServer, type StartedAppServer } from '../../src/app-server';
+
+/** The app server on its own, addressed as the gateway would (signed tenant context). */
+describe('app server', () => {
+  let platform: TestPlatform;
+  let server: StartedAppServer;
+  let acme: TestTenant;
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    acme = await createTenant(platform, { name: 'Acme Corp' });
+    server = await startAppServer(platform.appServerConfig());
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await platform?.cleanup();
+  });
+
+  const countLinks = async () =>
+    (await platform.poolDb.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${acme.schema}.links`)).rows[0]!.n;
+
+  async function signIn(): Promise<string> {
+    const res = await http(server.url, {
+      method: 'POST',
+      path: '/auth/login',
+      headers: gatewayHeaders(platform, acme),
+      body: acme.admin,
+    });
+    expect(res.status).toBe(200);
+    const cookie = cookieFrom(res, SESSION_COOKIE);
+    expect(cookie).toBeDefined();
+    return cookie!;
+  }
+
+  describe('tenant context', () => {
+    it('refuses a request without a signed context with 401', async () => {
+      const res = await http(server.url, { path: '/api/me' });
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ statusCode: 401, code: 'TENANT_CONTEXT_MISSING' });
+      expect(res.json<{ message: string }>().message).toContain('only accept requests routed by the gateway');
+    });
+
+    it('refuses a forged context and writes nothing', async () => {
+      const forger = new TenantContextSigner('f'.repeat(64));
+      const forged = forger.sign({
+        tenant: { id: acme.id, slug: acme.slug, name: acme.name },
+        pool: 'v1',
+        requestId: 'forged',
+        session: { id: '00000000-0000-4000-8000-000000000000', userId: '00000000-0000-4000-8000-000000000000' },
+      });
+      const before = await countLinks();
+      const res = await http(server.url, {
+        method: 'POST',
+        path: '/api/links',
+        headers: { [TENANT_CONTEXT_HEADER]: forged },
+        body: { url: 'https://example.com/forged' },
+      });
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'TENANT_CONTEXT_INVALID' });
+      expect(await countLinks()).toBe(before);
+    });
+
+    it('refuses an expired context', async () => {
+      const headers = gatewayHeaders(platform, acme, { ttlSeconds: 30, now: Math.floor(Date.now() / 1000) - 120 });
+      const res = await http(server.url, { path: '/login', headers });
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'TENANT_CONTEXT_EXPIRED', message: 'the tenant context has expired' });
+    });
+
+    it('refuses a context issued for another pool with 421', async () => {
+      const res = await http(server.url, { path: '/login', headers: gatewayHeaders(platform, acme, { pool: 'v2' }) });
+      expect(res.status).toBe(421);
+      expect(res.json()).toMatchObject({ code: 'TENANT_CONTEXT_WRONG_POOL' });
+    });
+
+    it('answers health checks without a tenant', async () => {
+      expect((await http(server.url, { path: '/healthz' })).json()).toEqual({ status: 'ok', pool: 'v1', release: 1 });
+      expect((await http(server.url, { path: '/readyz' })).status).toBe(200);
+    });
+  });
+
+  describe('sign-in', () => {
+    it('refuses a wrong password with 401 and a clear message', async () => {
+      const res = await http(server.url, {
+        method: 'POST',
+        path: '/auth/login',
+        headers: gatewayHeaders(platform, acme),
+        body: { email: acme.admin.email, password: 'wrong-password' },
+      });
+      expect(res.status).toBe(401);
+      expect(res.json()).toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'email or password is incorrect' });
+      expect(res.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('refuses missing credentials with 400', async () => {
+      const res = await http(server.url, {
+        method: 'POST',
+        path: '/auth/login',
+        headers: gatewayHeaders(platform, acme),
+        body: { email: acme.admin.email },
+      });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'CREDENTIALS_MISSING' });
+    });
+
+    it('refuses non-string credentials with 400 rather than failing', async () => {
+      const res = await http(server.url, {
+        method: 'POST',
+        path: '/auth/login',
+        headers: gatewayHeaders(platform, acme),
+        body: { email: { $ne: '' }, password: ['x'] },
+      });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'CREDENTIALS_MISSING', message: 'email and password are required, as strings' });
+    });
+
+    it('sets an HttpOnly, SameSite=Lax, host-only session cookie', async () => {
+      const res = await http(server.url, {
+        method: 'POST',
+        path: '/auth/login',
+        headers: gatewayHeaders(platform, acme),
+        body: { email: acme.admin.email.toUpperCase(), password: acme.admin.password },
+      });
+      expect(res.status).toBe(200);
+      const setCookie = res.headers['set-cookie']?.[0] ?? '';
+      expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=`));
+      expect(setCookie).toContain('HttpOnly');
+      expect(setCookie).toContain('SameSite=Lax');
+      expect(setCookie).not.toMatch(/Domain=/i);
+    });
+
+    it('serves /api/me for a live session and 401 without one', async () => {
+      const cookie = await signIn();
+      const me = await http(server.url, { path: '/api/me', headers: gatewayHeaders(platform, acme, { sessionCookie: cookie }) });
+      expect(me.status).toBe(200);
+      expect(me.json()).toEqual({
+        user: { id: expect.any(String), email: acme.admin.email },
+        tenant: { id: acme.id, slug: acme.slug, name: 'Acme Corp' },
+        pool: { name: 'v1', release: 1 },
+      });
+      const anonymous = await http(server.url, { path: '/api/me', headers: gatewayHeaders(platform, acme) });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.json()).toMatchObject({ code: 'SESSION_REQUIRED' });
+    });
+
+    it('refuses a session after logout', async () => {
+      const cookie = await signIn();
+      const headers = () => gatewayHeaders(platform, acme, { sessionCookie: cookie });
+      const out = await http(server.url, { method: 'POST', path: '/auth/logout', headers: headers() });
+      expect(out.status).toBe(200);
+      expect(out.headers['set-cookie']?.[0]).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+      const after = await http(server.url, { path: '/api/me', headers: headers() });
+      expect(after.status).toBe(401);
+      expect(after.json()).toMatchObject({ code: 'SESSION_ENDED' });
+    });
+  });
+
+  describe('links', () => {
+    let cookie: string;
+    beforeAll(async () => {
+      cookie = await signIn();
+    });
+    const post = (body: unknown, extra: Record<string, string> = {}) =>
+      http(server.url, {
+        method: 'POST',
+        path: '/api/links',
+        headers: { ...gatewayHeaders(platform, acme, { sessionCookie: cookie }), ...extra },
+        body,
+      });
+
+    it('creates a link with a generated code and lists it', async () => {
+      const created = await post({ url: 'https://example.com/launch' });
+      expect(created.status).toBe(201);
+      const link = created.json<{ code: string; url: string }>();
+      expect(link.code).toMatch(/^[A-Za-z0-9]{7}$/);
+      expect(link.url).toBe('https://example.com/launch');
+      const list = await http(server.url, { path: '/api/links', headers: gatewayHeaders(platform, acme, { sessionCookie: cookie }) });
+      expect(list.json<{ links: Array<{ code: string }> }>().links.map((l) => l.code)).toContain(link.code);
+    });
+
+    it('refuses a code that is taken with 409 and keeps the first link', async () => {
+      expect((await post({ url: 'https://example.com/a', code: 'spring-sale' })).status).toBe(201);
+      const again = await post({ url: 'https://example.com/b', code: 'spring-sale' });
+      expect(again.status).toBe(409);
+      expect(again.json()).toMatchObject({ code: 'LINK_CODE_TAKEN' });
+      const { rows } = await platform.poolDb.pool.query(`SELECT url FROM ${acme.schema}.links WHERE code = 'spring-sale'`);
+      expect(rows).toEqual([{ url: 'https://example.com/a' }]);
+    });
+
+    it.each([
+      [{ url: 'javascript:alert(1)' }, 'LINK_INVALID_URL', 'not javascript'],
+      [{ url: 'ftp://example.com' }, 'LINK_INVALID_URL', 'not ftp'],
+      [{ url: 'not a url' }, 'LINK_INVALID_URL', 'absolute http'],
+      [{}, 'VALIDATION_FAILED', 'url is required'],
+      [{ url: 42 }, 'VALIDATION_FAILED', 'url is required and must be a string'],
+      [{ url: 'https://example.com', code: 'a b' }, 'VALIDATION_FAILED', 'code must be 3 to 32'],
+      [{ url: 'https://example.com', admin: true }, 'VALIDATION_FAILED', 'property admin should not exist'],
+    ])('refuses %j with 400 %s and writes nothing', async (body, code, message) => {
+      const before = await countLinks();
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ statusCode: 400, code });
+      expect(res.json<{ message: string }>().message).toContain(message);
+      expect(await countLinks()).toBe(before);
+    });
+
+    it('refuses a body over the size limit with 413', async () => {
+      const res = await post({ url: `https://example.com/${'a'.repeat(20 * 1024)}` });
+      expect(res.status).toBe(413);
+      expect(res.json()).toMatchObject({ code: 'BODY_TOO_LARGE', message: 'request body is larger than 16384 bytes' });
+    });
+
+    it('refuses malformed JSON with 400', async () => {
+      const res = await post('{"url": ', { 'content-type': 'application/json' });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'MALFORMED_BODY' });
+    });
+
+    it('refuses an out-of-range list limit with 400', async () => {
+      const res = await http(server.url, { path: '/api/links?limit=100000', headers: gatewayHeaders(platform, acme, { sessionCookie: cookie }) });
+      expect(res.status).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: 'limit must be at most 500' });
+    });
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await http(server.url, { path: '/nope', headers: gatewayHeaders(platform, acme) });
+    expect(res.status).toBe(404);
+    expect(res.json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+});

@@ -1,0 +1,112 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createPoolDataSource, inTenantTransaction, TenantTransaction } from '@mysaas/db';
+import { createTenant, createTestPlatform, type TestPlatform, type TestTenant } from '@mysaas/testing';
+
+/**
+ * Isolation is Postgres's job, not the app's: inside a tenant transaction the session runs
+ * as the tenant's role, which has no rights on any other tenant's schema.
+ */
+describe('tenant isolation at the database', () => {
+  let platform: TestPlatform;
+  let acme: TestTenant;
+  let globex: TestTenant;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    acme = await createTenant(platform);
+    globex = await createTenant(platform);
+    // One connection, so every test reuses the connection the previous one returned.
+    dataSource = await createPoolDataSource({
+      url: platform.poolAppUrl,
+      entities: [],
+      maxConnections: 1,
+      applicationName: 'isolation-test',
+    }).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await platform?.cleanup();
+  });
+
+  it('reads its own tables through unqualified names', async () => {
+    const rows = await inTenantTransaction(dataSource, acme, (m) => m.query('SELECT email FROM users'));
+    expect(rows).toEqual([{ email: acme.admin.email }]);
+  });
+
+  it("refuses a qualified SELECT from another tenant's schema with permission denied", async () => {
+    await expect(
+      inTenantTransaction(dataSource, acme, (m) => m.query(`SELECT * FROM ${globex.schema}.users`)),
+    ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
+  });
+
+  it("refuses another tenant's schema after SET search_path to it", async () => {
+    // Postgres skips search_path schemas the role may not use, so the unqualified name does
+    // not resolve at all, and a qualified name is refused outright.
+    await expect(
+      inTenantTransaction(dataSource, acme, async (m) => {
+        await m.query(`SET search_path TO ${globex.schema}`);
+        return m.query('SELECT * FROM users');
+      }),
+    ).rejects.toThrow('relation "users" does not exist');
+    await expect(
+      inTenantTransaction(dataSource, acme, async (m) => {
+        await m.query(`SET search_path TO ${globex.schema}`);
+        return m.query(`SELECT * FROM ${globex.schema}.users`);
+      }),
+    ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
+  });
+
+  it("refuses writes into another tenant's schema and leaves it unchanged", async () => {
+    await expect(
+      inTenantTransaction(dataSource, acme, (m) =>
+        m.query(`INSERT INTO ${globex.schema}.links (code, url) VALUES ('stolen', 'https://example.com')`),
+      ),
+    ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
+    const { rows } = await platform.poolDb.pool.query(`SELECT count(*)::int AS n FROM ${globex.schema}.links`);
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it('leaves no role or search_path on the pooled connection after the transaction', async () => {
+    await inTenantTransaction(dataSource, acme, (m) => m.query('SELECT 1'));
+    const [state] = await dataSource.query<Array<{ current_user: string; search_path: string }>>(
+      "SELECT current_user, current_setting('search_path') AS search_path",
+    );
+    expect(state).toEqual({ current_user: platform.pool.appRole, search_path: '"$user", public' });
+  });
+
+  it('rolls the role back with the transaction when the work fails', async () => {
+    await expect(
+      inTenantTransaction(dataSource, acme, async (m) => {
+        await m.query(`INSERT INTO links (code, url) VALUES ('rolled-back', 'https://example.com')`);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const [state] = await dataSource.query<Array<{ current_user: string }>>('SELECT current_user');
+    expect(state?.current_user).toBe(platform.pool.appRole);
+    const { rows } = await platform.poolDb.pool.query(`SELECT count(*)::int AS n FROM ${acme.schema}.links`);
+    expect(rows[0]).toEqual({ n: 0 });
+  });
+
+  it('gives the app role itself no access to any tenant schema without SET ROLE', async () => {
+    const client = new Client({ connectionString: platform.poolAppUrl });
+    await client.connect();
+    try {
+      await expect(client.query(`SELECT * FROM ${acme.schema}.users`)).rejects.toThrow(
+        `permission denied for schema ${acme.schema}`,
+      );
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses a transaction for a tenant that has no role on this pool server', async () => {
+    await expect(
+      TenantTransaction.begin(dataSource, { id: 'x', slug: 'nowhere' as TestTenant['slug'] }),
+    ).rejects.toThrow('role "t_nowhere" does not exist');
+    const [state] = await dataSource.query<Array<{ current_user: string }>>('SELECT current_user');
+    expect(state?.current_user).toBe(platform.pool.appRole);
+  });
+});
