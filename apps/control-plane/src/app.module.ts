@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { strictValidationPipe } from '@mysaas/http-errors';
+import { AdminTokenGuard } from './admin-auth/admin-token.guard';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
+import { AuditModule } from './audit/audit.module';
+import { ControlPlaneExceptionFilter } from './errors/control-plane-exception.filter';
+import { HealthController } from './health/health.controller';
+import { PlatformDbModule } from './platform-db/platform-db.module';
+import { PoolsModule } from './pools/pools.module';
+import { TenantsModule } from './tenants/tenants.module';
+
+@Module({})
+class ConfigModule {}
+
+@Module({})
+export class ControlPlaneModule {
+  static forRoot(config: ControlPlaneConfig): DynamicModule {
+    return {
+      module: ControlPlaneModule,
+      imports: [
+        { module: ConfigModule, global: true, providers: [{ provide: CONTROL_PLANE_CONFIG, useValue: config }], exports: [CONTROL_PLANE_CONFIG] },
+        PlatformDbModule,
+        AuditModule,
+        PoolsModule,
+        TenantsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_FILTER, useClass: ControlPlaneExceptionFilter },
+        { provide: APP_PIPE, useValue: strictValidationPipe() },
+      ],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+import 'reflect-metadata';
+export { startControlPlane, type StartedControlPlane } from './control-plane';
+export { ControlPlaneModule } from './app.module';

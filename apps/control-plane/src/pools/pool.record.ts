@@ -1,0 +1,30 @@
+export type PoolStatus = 'active' | 'draining' | 'retired';
+export const POOL_STATUSES: readonly PoolStatus[] = ['active', 'draining', 'retired'];
+
+export interface PoolRecord {
+  name: string;
+  release: number;
+  status: PoolStatus;
+  /** Admin URL of the pool's database server; never leaves the control plane. */
+  databaseUrl: string;
+  appRole: string;
+  upstreams: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the API shows of a pool: the database server without its credentials. */
+export function poolView(pool: PoolRecord, tenantCount?: number) {
+  const url = new URL(pool.databaseUrl);
+  return {
+    name: pool.name,
+    release: pool.release,
+    status: pool.status,
+    databaseServer: `${url.hostname}:${url.port || '5432'}${url.pathname}`,
+    appRole: pool.appRole,
+    upstreams: pool.upstreams,
+    ...(tenantCount === undefined ? {} : { tenantCount }),
+    createdAt: pool.createdAt.toISOString(),
+    updatedAt: pool.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,13 @@
+export enum PoolExceptionCode {
+  NOT_FOUND = 'POOL_NOT_FOUND',
+  NAME_TAKEN = 'POOL_NAME_TAKEN',
+  DATABASE_UNREACHABLE = 'POOL_DATABASE_UNREACHABLE',
+  APP_ROLE_UNUSABLE = 'POOL_APP_ROLE_UNUSABLE',
+}
+
+export class PoolException extends Error {
+  constructor(readonly code: PoolExceptionCode, message: string) {
+    super(message);
+    this.name = 'PoolException';
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { PoolsController } from './pools.controller';
+import { PoolsRepository } from './pools.repository';
+import { PoolsService } from './pools.service';
+
+@Module({
+  imports: [AuditModule],
+  controllers: [PoolsController],
+  providers: [PoolsRepository, PoolsService],
+  exports: [PoolsRepository, PoolsService],
+})
+export class PoolsModule {}

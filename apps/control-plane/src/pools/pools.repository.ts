@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { pgErrorCode, PgErrorCode, type Queryable } from '@mysaas/db';
+import { PLATFORM_DB } from '../platform-db/platform-db.module';
+import type { PoolRecord, PoolStatus } from './pool.record';
+import { PoolException, PoolExceptionCode } from './pools.exception';
+
+interface PoolRow {
+  name: string;
+  release: number;
+  status: PoolStatus;
+  database_url: string;
+  app_role: string;
+  upstreams: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'name, release, status, database_url, app_role, upstreams, created_at, updated_at';
+
+@Injectable()
+export class PoolsRepository {
+  constructor(@Inject(PLATFORM_DB) private readonly db: Pool) {}
+
+  async list(): Promise<Array<{ pool: PoolRecord; tenantCount: number }>> {
+    const { rows } = await this.db.query<PoolRow & { tenant_count: number }>(
+      `SELECT ${COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')},
+              (SELECT count(*)::int FROM platform.tenants t WHERE t.pool = p.name) AS tenant_count
+         FROM platform.pools p ORDER BY p.name`,
+    );
+    return rows.map((row) => ({ pool: toRecord(row), tenantCount: row.tenant_count }));
+  }
+
+  async find(name: string, db: Queryable = this.db): Promise<PoolRecord | undefined> {
+    const { rows } = await db.query<PoolRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM platform.pools WHERE name = $1`, [name]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async insert(pool: Pick<PoolRecord, 'name' | 'release' | 'databaseUrl' | 'appRole' | 'upstreams'>, db: Queryable = this.db): Promise<PoolRecord> {
+    try {
+      const { rows } = await db.query<PoolRow & Record<string, unknown>>(
+        `INSERT INTO platform.pools (name, release, database_url, app_role, upstreams)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [pool.name, pool.release, pool.databaseUrl, pool.appRole, pool.upstreams],
+      );
+      return toRecord(rows[0]!);
+    } catch (error) {
+      if (pgErrorCode(error) === PgErrorCode.UniqueViolation) {
+        throw new PoolException(PoolExceptionCode.NAME_TAKEN, `pool ${pool.name} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async update(name: string, changes: { upstreams?: string[]; status?: PoolStatus }, db: Queryable = this.db): Promise<PoolRecord | undefined> {
+    const { rows } = await db.query<PoolRow & Record<string, unknown>>(
+      `UPDATE platform.pools
+          SET upstreams = coalesce($2, upstreams), status = coalesce($3, status), updated_at = now()
+        WHERE name = $1 RETURNING ${COLUMNS}`,
+      [name, changes.upstreams ?? null, changes.status ?? null],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+}
+
+function toRecord(row: PoolRow): PoolRecord {
+  return {
+    name: row.name,
+    release: row.release,
+    status: row.status,
+    databaseUrl: row.database_url,
+    appRole: row.app_role,
+    upstreams: row.upstreams,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

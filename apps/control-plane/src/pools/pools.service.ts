@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { inTransaction } from '@mysaas/db';
+import { AuditService } from '../audit/audit.service';
+import { PLATFORM_DB } from '../platform-db/platform-db.module';
+import { PoolDatabases } from '../platform-db/pool-databases';
+import { notifyRoutingChange } from '../platform-db/routing-notifier';
+import type { CreatePoolDto, UpdatePoolDto } from './dto/create-pool.dto';
+import type { PoolRecord } from './pool.record';
+import { PoolException, PoolExceptionCode } from './pools.exception';
+import { PoolsRepository } from './pools.repository';
+
+@Injectable()
+export class PoolsService {
+  constructor(
+    @Inject(PLATFORM_DB) private readonly db: Pool,
+    private readonly pools: PoolsRepository,
+    private readonly poolDatabases: PoolDatabases,
+    private readonly audit: AuditService,
+  ) {}
+
+  list() {
+    return this.pools.list();
+  }
+
+  async get(name: string): Promise<PoolRecord> {
+    const pool = await this.pools.find(name);
+    if (!pool) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
+    return pool;
+  }
+
+  /** Registers a pool after checking its database server is reachable and its app role usable. */
+  async create(input: CreatePoolDto): Promise<PoolRecord> {
+    await this.checkDatabase(input.databaseUrl, input.appRole);
+    return inTransaction(this.db, async (tx) => {
+      const pool = await this.pools.insert({ ...input, upstreams: input.upstreams ?? [] }, tx);
+      await this.audit.record({ action: 'pool.created', details: { pool: pool.name, release: pool.release } }, tx);
+      return pool;
+    });
+  }
+
+  async update(name: string, changes: UpdatePoolDto): Promise<PoolRecord> {
+    return inTransaction(this.db, async (tx) => {
+      const pool = await this.pools.update(name, changes, tx);
+      if (!pool) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
+      await this.audit.record({ action: 'pool.updated', details: { pool: name, ...changes } }, tx);
+      await notifyRoutingChange(tx, `pool:${name}`);
+      return pool;
+    });
+  }
+
+  private async checkDatabase(databaseUrl: string, appRole: string): Promise<void> {
+    let rows: Array<{ rolcanlogin: boolean; rolinherit: boolean }>;
+    try {
+      ({ rows } = await this.poolDatabases
+        .get(databaseUrl)
+        .query('SELECT rolcanlogin, rolinherit FROM pg_roles WHERE rolname = $1', [appRole]));
+    } catch (error) {
+      throw new PoolException(
+        PoolExceptionCode.DATABASE_UNREACHABLE,
+        `cannot connect to the pool database: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const role = rows[0];
+    if (!role?.rolcanlogin || role.rolinherit) {
+      throw new PoolException(
+        PoolExceptionCode.APP_ROLE_UNUSABLE,
+        `appRole ${appRole} must exist on the pool database server as a LOGIN NOINHERIT role ` +
+          `(CREATE ROLE ${appRole} LOGIN NOINHERIT PASSWORD '...')`,
+      );
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, Min, IsInt, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { TENANT_STATUSES, type TenantStatus } from '../tenant.record';
+
+export class CreateTenantDto {
+  /** Checked in full by the service, which says exactly what is wrong with it. */
+  @IsString({ message: 'slug is required and must be a string' })
+  slug!: string;
+
+  @IsString({ message: 'name is required and must be a string' })
+  @Length(1, 200, { message: 'name must be 1 to 200 characters' })
+  name!: string;
+
+  @IsEmail({}, { message: 'adminEmail must be an email address' })
+  @MaxLength(320, { message: 'adminEmail must be at most 320 characters' })
+  adminEmail!: string;
+
+  @IsString({ message: 'adminPassword is required and must be a string' })
+  adminPassword!: string;
+
+  @IsString({ message: 'pool is required: the name of the pool to place the tenant on' })
+  pool!: string;
+}
+
+export class ListTenantsQuery {
+  @IsOptional()
+  @IsString()
+  pool?: string;
+
+  @IsOptional()
+  @IsIn(TENANT_STATUSES as TenantStatus[], { message: `status must be one of ${TENANT_STATUSES.join(', ')}` })
+  status?: TenantStatus;
+
+  /** Keyset pagination: slugs after this one. */
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,63}$/, { message: 'after must be a tenant slug' })
+  after?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  limit?: number;
+}

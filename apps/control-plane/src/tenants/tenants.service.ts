@@ -1,0 +1,136 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { hashPassword, passwordProblem } from '@mysaas/auth';
+import { inTransaction, provisionTenantSchema, TenantProvisioningError } from '@mysaas/db';
+import { checkTenantSlug } from '@mysaas/tenancy';
+import { AuditService } from '../audit/audit.service';
+import { PLATFORM_DB } from '../platform-db/platform-db.module';
+import { PoolDatabases } from '../platform-db/pool-databases';
+import { notifyRoutingChange } from '../platform-db/routing-notifier';
+import { PoolsRepository } from '../pools/pools.repository';
+import type { CreateTenantDto } from './dto/create-tenant.dto';
+import type { TenantRecord, TenantStatus } from './tenant.record';
+import { TenantException, TenantExceptionCode } from './tenants.exception';
+import { TenantsRepository } from './tenants.repository';
+
+const MAX_PAGE = 500;
+
+@Injectable()
+export class TenantsService {
+  private readonly logger = new Logger('Tenants');
+
+  constructor(
+    @Inject(PLATFORM_DB) private readonly db: Pool,
+    private readonly tenants: TenantsRepository,
+    private readonly pools: PoolsRepository,
+    private readonly poolDatabases: PoolDatabases,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** One page of tenants in slug order, and the cursor of the next page (null on the last). */
+  async list(filter: { pool?: string; status?: TenantStatus; after?: string; limit?: number }) {
+    const limit = Math.min(filter.limit ?? 100, MAX_PAGE);
+    const tenants = await this.tenants.list({ ...filter, limit });
+    return { tenants, next: tenants.length === limit ? tenants[limit - 1]!.slug : null };
+  }
+
+  async get(slug: string): Promise<TenantRecord> {
+    const tenant = await this.tenants.find(slug);
+    if (!tenant) throw new TenantException(TenantExceptionCode.NOT_FOUND, `no tenant with slug "${slug}"`);
+    return tenant;
+  }
+
+  /**
+   * Provisions a tenant: claims the slug in the platform schema, then creates its role, schema,
+   * tables and first user on the pool's server in one transaction there. If that fails, the
+   * claim is released, so a failure leaves nothing behind on either side.
+   */
+  async create(input: CreateTenantDto): Promise<TenantRecord> {
+    const slugCheck = checkTenantSlug(input.slug);
+    if (!slugCheck.ok) throw new TenantException(TenantExceptionCode.INVALID_SLUG, slugCheck.reason);
+    const problem = passwordProblem(input.adminPassword);
+    if (problem) throw new TenantException(TenantExceptionCode.INVALID_PASSWORD, `admin${problem.replace(/^password/, 'Password')}`);
+    const pool = await this.pools.find(input.pool);
+    if (!pool) throw new TenantException(TenantExceptionCode.POOL_UNKNOWN, `pool "${input.pool}" does not exist`);
+    if (pool.status !== 'active') {
+      throw new TenantException(TenantExceptionCode.POOL_NOT_ACCEPTING, `pool ${pool.name} is ${pool.status} and takes no new tenants`);
+    }
+
+    const claimed = await this.tenants.claim({ slug: slugCheck.slug, name: input.name.trim(), pool: pool.name });
+    try {
+      const provisioned = await provisionTenantSchema(this.poolDatabases.get(pool.databaseUrl), {
+        slug: slugCheck.slug,
+        appRole: pool.appRole,
+        release: pool.release,
+        admin: { email: input.adminEmail, passwordHash: await hashPassword(input.adminPassword) },
+      });
+      return await inTransaction(this.db, async (tx) => {
+        const tenant = await this.tenants.setStatus(claimed.id, 'active', tx);
+        await this.audit.record(
+          { action: 'tenant.created', tenantSlug: tenant.slug, details: { pool: pool.name, migrations: provisioned.migrations } },
+          tx,
+        );
+        await notifyRoutingChange(tx, tenant.slug);
+        return tenant;
+      });
+    } catch (error) {
+      await this.releaseClaim(claimed, error);
+      throw translateProvisioningError(error, pool.name);
+    }
+  }
+
+  async suspend(slug: string): Promise<TenantRecord> {
+    return this.changeStatus(slug, 'suspended');
+  }
+
+  async resume(slug: string): Promise<TenantRecord> {
+    return this.changeStatus(slug, 'active');
+  }
+
+  /** Idempotent: suspending a suspended tenant changes (and audits) nothing. */
+  private async changeStatus(slug: string, status: 'active' | 'suspended'): Promise<TenantRecord> {
+    return inTransaction(this.db, async (tx) => {
+      const tenant = await this.tenants.find(slug, tx);
+      if (!tenant) throw new TenantException(TenantExceptionCode.NOT_FOUND, `no tenant with slug "${slug}"`);
+      if (tenant.status === 'provisioning') {
+        throw new TenantException(TenantExceptionCode.NOT_READY, `tenant ${slug} is still being provisioned`);
+      }
+      if (tenant.status === status) return tenant;
+      const updated = await this.tenants.setStatus(tenant.id, status, tx);
+      await this.audit.record({ action: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantSlug: slug }, tx);
+      await notifyRoutingChange(tx, slug);
+      return updated;
+    });
+  }
+
+  private async releaseClaim(claimed: TenantRecord, cause: unknown): Promise<void> {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.logger.warn(`provisioning ${claimed.slug} failed, releasing the slug: ${reason}`);
+    await this.tenants.delete(claimed.id);
+    await this.audit.record({ action: 'tenant.provisioning_failed', tenantSlug: claimed.slug, details: { pool: claimed.pool, reason } });
+  }
+}
+
+function translateProvisioningError(error: unknown, pool: string): unknown {
+  if (error instanceof TenantProvisioningError) {
+    switch (error.failure) {
+      case 'role-exists':
+      case 'schema-exists':
+        return new TenantException(
+          TenantExceptionCode.RESIDUE_ON_POOL,
+          `${error.message}; it was not made by this platform for this tenant, so nothing was changed. Remove it or choose another slug.`,
+        );
+      case 'app-role-missing':
+        return new TenantException(TenantExceptionCode.POOL_UNREACHABLE, `pool ${pool} is misconfigured: ${error.message}`);
+    }
+  }
+  if (isConnectionError(error)) {
+    return new TenantException(TenantExceptionCode.POOL_UNREACHABLE, `the database server of pool ${pool} is unreachable; nothing was created`);
+  }
+  return error;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === '57P01' || code === '08006' || code === '08001';
+}
