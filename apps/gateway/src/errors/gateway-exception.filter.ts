@@ -1,0 +1,93 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { describeHttpException, INTERNAL_ERROR, type ErrorBody, type ErrorDescription } from '@mysaas/http-errors';
+import type { GatewayRequest } from '../tenant-host/gateway-request';
+import { errorPage } from './error-page';
+import { GatewayException, GatewayExceptionCode } from './gateway.exception';
+
+/**
+ * The gateway's one exception filter. Browsers navigating get a readable page, everything
+ * else the platform's JSON error body; both carry the request id.
+ */
+@Catch()
+export class GatewayExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Gateway');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<GatewayRequest>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const requestId = req.requestId ?? randomUUID();
+    const described = describe(exception);
+    if (described.status >= 500) {
+      const log = exception instanceof GatewayException ? exception.message : exception instanceof Error ? exception.stack : String(exception);
+      this.logger.error(`request ${requestId} ${req.method} ${req.header('host') ?? ''}${req.originalUrl} failed: ${log}`);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (described.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', '5');
+    if (wantsHtml(req)) {
+      res.status(described.status).type('html').send(errorPage(described.status, titleOf(described), described.message, requestId));
+      return;
+    }
+    const body: ErrorBody = { statusCode: described.status, code: described.code, message: described.message, requestId };
+    res.status(described.status).json(body);
+  }
+}
+
+function wantsHtml(req: GatewayRequest): boolean {
+  return (req.header('accept') ?? '').includes('text/html');
+}
+
+function describe(exception: unknown): ErrorDescription {
+  if (exception instanceof GatewayException) {
+    return { status: gatewayStatus(exception.code), code: exception.code, message: exception.message };
+  }
+  if (exception instanceof HttpException) return describeHttpException(exception);
+  return INTERNAL_ERROR;
+}
+
+function gatewayStatus(code: GatewayExceptionCode): number {
+  switch (code) {
+    case GatewayExceptionCode.HOST_MALFORMED:
+    case GatewayExceptionCode.NOT_A_TENANT_HOST:
+      return HttpStatus.BAD_REQUEST;
+    case GatewayExceptionCode.TENANT_UNKNOWN:
+      return HttpStatus.NOT_FOUND;
+    case GatewayExceptionCode.TENANT_SUSPENDED:
+    case GatewayExceptionCode.CROSS_ORIGIN_REQUEST:
+      return HttpStatus.FORBIDDEN;
+    case GatewayExceptionCode.SESSION_REQUIRED:
+    case GatewayExceptionCode.SESSION_INVALID:
+    case GatewayExceptionCode.SESSION_EXPIRED:
+    case GatewayExceptionCode.SESSION_WRONG_TENANT:
+      return HttpStatus.UNAUTHORIZED;
+    case GatewayExceptionCode.BODY_TOO_LARGE:
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case GatewayExceptionCode.TENANT_NOT_READY:
+    case GatewayExceptionCode.POOL_UNAVAILABLE:
+    case GatewayExceptionCode.ROUTING_UNAVAILABLE:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case GatewayExceptionCode.UPSTREAM_UNREACHABLE:
+      return HttpStatus.BAD_GATEWAY;
+    case GatewayExceptionCode.UPSTREAM_TIMEOUT:
+      return HttpStatus.GATEWAY_TIMEOUT;
+  }
+}
+
+const TITLES: Partial<Record<string, string>> = {
+  TENANT_UNKNOWN: 'Workspace not found',
+  TENANT_SUSPENDED: 'Workspace suspended',
+  TENANT_NOT_READY: 'Workspace not ready yet',
+  HOST_MALFORMED: 'Bad address',
+  NOT_A_TENANT_HOST: 'Not a workspace address',
+};
+
+function titleOf(described: ErrorDescription): string {
+  if (TITLES[described.code]) return TITLES[described.code]!;
+  if (described.status === 401) return 'Please sign in';
+  if (described.status >= 500) return 'Something went wrong on our side';
+  return 'Request refused';
+}

@@ -1,0 +1,27 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { GatewayConfig } from '@mysaas/config';
+import { GatewayModule } from './app.module';
+
+export interface StartedGateway {
+  app: NestExpressApplication;
+  port: number;
+  /** http://127.0.0.1:<port>; send a tenant Host header to reach a tenant. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The public edge. No body parsing: request bodies stream through to the app servers. */
+export async function startGateway(config: GatewayConfig): Promise<StartedGateway> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.enableShutdownHooks();
+  await (config.http.host === undefined ? app.listen(config.http.port) : app.listen(config.http.port, config.http.host));
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}

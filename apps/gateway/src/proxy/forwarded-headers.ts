@@ -1,0 +1,52 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { PLATFORM_HEADER_PREFIX } from '@mysaas/tenancy';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
+  'te', 'trailer', 'transfer-encoding', 'upgrade',
+]);
+
+function isHopByHop(name: string, connectionTokens: Set<string>): boolean {
+  return HOP_BY_HOP.has(name) || connectionTokens.has(name);
+}
+
+function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
+  const value = headers.connection;
+  return new Set((Array.isArray(value) ? value.join(',') : value ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+}
+
+/**
+ * Headers for the upstream request: the client's, minus hop-by-hop headers and anything in
+ * the platform's `x-mysaas-` namespace (only the gateway may speak there), plus the
+ * X-Forwarded-* set.
+ */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  forwarded: { for: string | undefined; proto: string; host: string | undefined },
+): OutgoingHttpHeaders {
+  const tokens = connectionTokens(incoming);
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || isHopByHop(name, tokens) || name.startsWith(PLATFORM_HEADER_PREFIX)) continue;
+    if (name === 'x-forwarded-for' || name === 'x-forwarded-proto' || name === 'x-forwarded-host') continue;
+    headers[name] = value;
+  }
+  const priorFor = incoming['x-forwarded-for'];
+  const chain = [priorFor, forwarded.for].flat().filter((v): v is string => typeof v === 'string' && v !== '');
+  if (chain.length > 0) headers['x-forwarded-for'] = chain.join(', ');
+  headers['x-forwarded-proto'] = forwarded.proto;
+  if (forwarded.host !== undefined) headers['x-forwarded-host'] = forwarded.host;
+  return headers;
+}
+
+/** Headers for the client's response: the upstream's, minus hop-by-hop headers. */
+export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const tokens = connectionTokens(incoming);
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || isHopByHop(name, tokens)) continue;
+    headers[name] = value;
+  }
+  return headers;
+}

@@ -1,0 +1,144 @@
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Response } from 'express';
+import { REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
+import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
+import type { GatewayRequest } from '../tenant-host/gateway-request';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
+import { UpstreamPicker } from './upstream-picker';
+
+const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+/**
+ * Streams a request to one app server of the tenant's pool with a freshly signed tenant
+ * context, and streams the answer back. Bodies are never buffered; a body over the limit is
+ * cut off with 413. A refused connection moves on to the pool's next upstream when nothing
+ * has been sent yet.
+ */
+@Injectable()
+export class ProxyService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Proxy');
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1_000 });
+  private readonly signer: TenantContextSigner;
+  private readonly picker = new UpstreamPicker();
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.signer = new TenantContextSigner(config.secrets.tenantContext);
+  }
+
+  onApplicationShutdown(): void {
+    this.agent.destroy();
+  }
+
+  async forward(req: GatewayRequest, res: Response): Promise<void> {
+    const route = req.tenantRoute;
+    if (route === undefined) throw new Error('proxy reached without a tenant route');
+    const declaredLength = Number(req.header('content-length') ?? 0);
+    if (declaredLength > this.config.limits.maxBodyBytes) throw this.tooLarge();
+    const upstreams = route.poolStatus === 'retired' ? [] : this.picker.order(route.pool, route.upstreams);
+    if (upstreams.length === 0) {
+      throw new GatewayException(GatewayExceptionCode.POOL_UNAVAILABLE, `no app server is serving pool ${route.pool} right now; retry shortly`);
+    }
+    const context = this.signer.sign({
+      tenant: { id: route.id, slug: route.slug, name: route.name },
+      pool: route.pool,
+      requestId: req.requestId,
+      ...(req.user ? { session: { id: req.user.sessionId, userId: req.user.userId } } : {}),
+    });
+    const headers = {
+      ...upstreamRequestHeaders(req.headers, {
+        for: req.socket.remoteAddress,
+        proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+        host: req.header('host'),
+      }),
+      [TENANT_CONTEXT_HEADER]: context,
+      [REQUEST_ID_HEADER]: req.requestId,
+    };
+    const retryable = BODILESS.has(req.method) && declaredLength === 0;
+    for (const [index, upstream] of upstreams.entries()) {
+      const isLast = index === upstreams.length - 1 || !retryable;
+      const outcome = await this.attempt(upstream, req, res, headers);
+      if (outcome === 'done') return;
+      if (isLast) {
+        throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
+      }
+      this.logger.warn(`upstream ${upstream} of pool ${route.pool} refused the connection; trying the next`);
+    }
+  }
+
+  /** One try against one upstream: 'done' once a response was relayed, 'refused' when nothing was sent. */
+  private attempt(upstream: string, req: GatewayRequest, res: Response, headers: Record<string, unknown>): Promise<'done' | 'refused'> {
+    const target = new URL(req.originalUrl, upstream);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        fn();
+      };
+      const outgoing: ClientRequest = httpRequest({
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers: headers as Record<string, string>,
+        agent: this.agent,
+        timeout: this.config.limits.upstreamTimeoutMs,
+      });
+      outgoing.on('response', (upstreamRes: IncomingMessage) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, clientResponseHeaders(upstreamRes.headers));
+        upstreamRes.pipe(res);
+        upstreamRes.on('end', () => settle(() => resolve('done')));
+        upstreamRes.on('error', () => settle(() => resolve('done')));
+        res.on('close', () => {
+          upstreamRes.destroy();
+          settle(() => resolve('done'));
+        });
+      });
+      outgoing.on('timeout', () => {
+        outgoing.destroy();
+        settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_TIMEOUT, `the app server did not answer within ${this.config.limits.upstreamTimeoutMs} ms`)));
+      });
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (res.headersSent) {
+          res.destroy();
+          return settle(() => resolve('done'));
+        }
+        // Refused: the connection never opened, so the app server received nothing.
+        if (error.code === 'ECONNREFUSED') return settle(() => resolve('refused'));
+        settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${error.code ?? error.message})`)));
+      });
+      // The client gave up: stop the upstream work too.
+      req.on('aborted', () => outgoing.destroy());
+      this.pipeBody(req, outgoing, () =>
+        settle(() => {
+          outgoing.destroy();
+          reject(this.tooLarge());
+        }),
+      );
+    });
+  }
+
+  /** Streams the request body upstream, counting; over the limit it calls `onTooLarge`. */
+  private pipeBody(req: GatewayRequest, outgoing: ClientRequest, onTooLarge: () => void): void {
+    if (req.readableEnded) {
+      outgoing.end();
+      return;
+    }
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > this.config.limits.maxBodyBytes) {
+        req.unpipe(outgoing);
+        onTooLarge();
+      }
+    });
+    req.pipe(outgoing);
+  }
+
+  private tooLarge(): GatewayException {
+    return new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${this.config.limits.maxBodyBytes} bytes`);
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { TenantSlug } from '@mysaas/tenancy';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
+import type { TenantRoute } from './tenant-route';
+import { TenantRoutesRepository } from './tenant-routes.repository';
+
+type Entry = { route: TenantRoute } | { route: undefined };
+
+/**
+ * Slug -> route, through an in-process LRU over the control plane's routing view. Concurrent
+ * misses for one slug share one query; unknown slugs are cached briefly too, so a flood of
+ * random subdomains cannot turn into a flood of queries. Entries are evicted as soon as the
+ * control plane announces a change (see RoutingListener); the TTL only bounds staleness if
+ * an announcement is missed.
+ */
+@Injectable()
+export class TenantResolver {
+  private readonly cache: LRUCache<TenantSlug, Entry>;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly routes: TenantRoutesRepository,
+  ) {
+    this.cache = new LRUCache<TenantSlug, Entry>({
+      max: config.routing.cacheMaxEntries,
+      ttl: config.routing.cacheTtlMs,
+      fetchMethod: async (slug, _stale, { options }) => {
+        const route = await this.routes.find(slug);
+        if (route === undefined) options.ttl = this.config.routing.negativeTtlMs;
+        return { route };
+      },
+    });
+  }
+
+  async resolve(slug: TenantSlug): Promise<TenantRoute | undefined> {
+    const entry = await this.cache.fetch(slug);
+    return entry?.route;
+  }
+
+  evict(slug: string): void {
+    this.cache.delete(slug as TenantSlug);
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,14 @@
+import type { TenantSlug } from '@mysaas/tenancy';
+
+export type TenantStatus = 'provisioning' | 'active' | 'suspended';
+
+/** What the gateway knows of a tenant: enough to route it, nothing that opens its data. */
+export interface TenantRoute {
+  id: string;
+  slug: TenantSlug;
+  name: string;
+  status: TenantStatus;
+  pool: string;
+  poolStatus: string;
+  upstreams: string[];
+}
