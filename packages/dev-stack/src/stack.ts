@@ -1,0 +1,181 @@
+import { createServer } from 'node:net';
+import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
+import { startControlPlane, type StartedControlPlane } from '@mysaas/control-plane';
+import { ensureLoginRole, grantRoutingAccess, migratePlatform } from '@mysaas/db';
+import { startGateway, type StartedGateway } from '@mysaas/gateway';
+import { Client, Pool } from 'pg';
+import { ControlPlaneClient } from './control-plane-client';
+import { loadOrCreateSecrets, type StackSecrets } from './data-dir';
+import { openDatabases, withLogin, type DatabaseSource, type StackDatabases } from './databases';
+
+export const DEMO_PASSWORD = 'demo-password-1';
+export const DEMO_TENANTS = [
+  { slug: 'acme', name: 'Acme Corp' },
+  { slug: 'globex', name: 'Globex Corporation' },
+] as const;
+
+const POOL = { name: 'v1', release: 1 };
+const GATEWAY_ROLE = 'mysaas_gateway';
+const APP_ROLE = 'mysaas_app_v1';
+const DEFAULT_CONTROL_PLANE_PORT = 3100;
+const DEFAULT_APP_SERVER_PORT = 3201;
+
+export interface StackOptions {
+  dataDir: string;
+  /** Gateway port; 0 picks a free one. */
+  gatewayPort: number;
+  baseDomain: string;
+  databases: DatabaseSource;
+  /** Called as each step starts, for progress output. */
+  onStep?: (step: string) => void;
+}
+
+export interface DemoTenant {
+  slug: string;
+  name: string;
+  url: string;
+  email: string;
+  password: string;
+}
+
+export interface RunningStack {
+  gatewayPort: number;
+  controlPlaneUrl: string;
+  appServerUrl: string;
+  adminToken: string;
+  tenants: DemoTenant[];
+  databases: StackDatabases['description'];
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform on one machine: Postgres (embedded unless told otherwise), the control
+ * plane, pool v1 with its app server, the gateway, and the demo tenants. Everything it makes
+ * is reused by the next start; the data folder is the only state.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const step = options.onStep ?? (() => undefined);
+  const secrets = await loadOrCreateSecrets(options.dataDir);
+  const started: Array<{ close(): Promise<void> }> = [];
+  step('Postgres servers');
+  const databases = await openDatabases(options.databases, options.dataDir, secrets);
+  try {
+    step('roles and platform schema');
+    const { routingUrl, poolAppUrl } = await prepareDatabases(databases, secrets);
+
+    step('control plane');
+    const controlPlane: StartedControlPlane = await startControlPlane({
+      http: { host: '127.0.0.1', port: await preferredPort(DEFAULT_CONTROL_PLANE_PORT) },
+      database: { url: databases.controlAdminUrl },
+      adminToken: secrets.adminToken,
+    });
+    started.push(controlPlane);
+
+    step(`app server of pool ${POOL.name}`);
+    const appServer: StartedAppServer = await startAppServer({
+      http: { host: '127.0.0.1', port: await preferredPort(DEFAULT_APP_SERVER_PORT) },
+      pool: POOL,
+      database: { url: poolAppUrl, maxConnections: 10 },
+      secrets: { tenantContext: secrets.tenantContextSecret, session: secrets.sessionSecret },
+      session: { ttlSeconds: 7 * 24 * 3600 },
+      limits: { maxBodyBytes: 64 * 1024 },
+    });
+    started.push(appServer);
+
+    const api = new ControlPlaneClient(controlPlane.url, secrets.adminToken);
+    step(`pool ${POOL.name} and demo tenants`);
+    await registerPool(api, databases.poolAdminUrl, appServer.url);
+    for (const tenant of DEMO_TENANTS) await ensureTenant(api, tenant);
+
+    step('gateway');
+    const gateway: StartedGateway = await startGateway({
+      http: { host: undefined, port: options.gatewayPort },
+      baseDomain: options.baseDomain,
+      routing: { databaseUrl: routingUrl, cacheTtlMs: 30_000, negativeTtlMs: 2_000, cacheMaxEntries: 10_000 },
+      secrets: { tenantContext: secrets.tenantContextSecret, session: secrets.sessionSecret },
+      limits: { maxBodyBytes: 1024 * 1024, upstreamTimeoutMs: 30_000 },
+    });
+    started.push(gateway);
+
+    return {
+      gatewayPort: gateway.port,
+      controlPlaneUrl: controlPlane.url,
+      appServerUrl: appServer.url,
+      adminToken: secrets.adminToken,
+      tenants: DEMO_TENANTS.map((t) => ({
+        ...t,
+        url: `http://${t.slug}.${options.baseDomain}:${gateway.port}`,
+        email: `demo@${t.slug}.test`,
+        password: DEMO_PASSWORD,
+      })),
+      databases: databases.description,
+      dataDir: options.dataDir,
+      stop: () => stopAll(started, databases),
+    };
+  } catch (error) {
+    await stopAll(started, databases).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Newest first: the gateway stops taking requests before what it forwards to goes away. */
+async function stopAll(started: Array<{ close(): Promise<void> }>, databases: StackDatabases): Promise<void> {
+  for (const service of [...started].reverse()) await service.close().catch(() => undefined);
+  await databases.stop();
+}
+
+/**
+ * The least-privilege logins the apps use: the gateway may only read routing, the pool's app
+ * servers may only switch to tenant roles. Passwords come from the data folder's secrets.
+ */
+async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets) {
+  const control = new Pool({ connectionString: databases.controlAdminUrl, max: 1 });
+  try {
+    await migratePlatform(control);
+    await ensureLoginRole(control, GATEWAY_ROLE, secrets.gatewayDbPassword);
+    await grantRoutingAccess(control, GATEWAY_ROLE);
+  } finally {
+    await control.end();
+  }
+  const pool = new Client({ connectionString: databases.poolAdminUrl });
+  await pool.connect();
+  try {
+    await ensureLoginRole(pool, APP_ROLE, secrets.appDbPassword);
+  } finally {
+    await pool.end();
+  }
+  return {
+    routingUrl: withLogin(databases.controlAdminUrl, GATEWAY_ROLE, secrets.gatewayDbPassword),
+    poolAppUrl: withLogin(databases.poolAdminUrl, APP_ROLE, secrets.appDbPassword),
+  };
+}
+
+async function registerPool(api: ControlPlaneClient, poolAdminUrl: string, appServerUrl: string): Promise<void> {
+  const existing = await api.get(`/platform/pools/${POOL.name}`);
+  if (existing) {
+    await api.patch(`/platform/pools/${POOL.name}`, { upstreams: [appServerUrl], status: 'active' });
+  } else {
+    await api.post('/platform/pools', { ...POOL, databaseUrl: poolAdminUrl, appRole: APP_ROLE, upstreams: [appServerUrl] });
+  }
+}
+
+async function ensureTenant(api: ControlPlaneClient, tenant: { slug: string; name: string }): Promise<void> {
+  if (await api.get(`/platform/tenants/${tenant.slug}`)) return;
+  await api.post('/platform/tenants', {
+    slug: tenant.slug,
+    name: tenant.name,
+    adminEmail: `demo@${tenant.slug}.test`,
+    adminPassword: DEMO_PASSWORD,
+    pool: POOL.name,
+  });
+}
+
+/** The conventional port when it is free, else any free one (internal services only). */
+function preferredPort(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(port)));
+  });
+}

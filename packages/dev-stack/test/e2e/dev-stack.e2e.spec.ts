@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SESSION_COOKIE } from '@mysaas/auth';
+import { cookieFrom, http } from '@mysaas/testing';
+import { wipeDataDir } from '../../src/data-dir';
+
+interface Ready {
+  ready: true;
+  gateway: { port: number };
+  tenants: Array<{ slug: string; url: string; email: string; password: string }>;
+  controlPlane: { url: string; adminToken: string };
+}
+
+interface RunningCli {
+  ready: Ready;
+  stderr: () => string;
+  /** Sends SIGINT and resolves with the exit code. */
+  interrupt(): Promise<number | null>;
+}
+
+const CLI = join(__dirname, '../../dist/cli.js');
+
+/**
+ * What `npm start` promises on a machine with nothing but Node.js: embedded Postgres, the
+ * whole platform, two demo tenants that can sign in, data that survives a restart, a clean
+ * stop on Ctrl-C. Runs the real command (built), always embedded whatever DATABASE_URL says.
+ */
+describe('npm start (the embedded dev stack)', () => {
+  const dataDir = join(tmpdir(), `mysaas-dev-stack-${randomBytes(4).toString('hex')}`);
+  let running: RunningCli | undefined;
+
+  afterAll(async () => {
+    await running?.interrupt();
+    await wipeDataDir(dataDir);
+  });
+
+  const signIn = (ready: Ready, slug: string) =>
+    http(`http://127.0.0.1:${ready.gateway.port}`, {
+      method: 'POST',
+      path: '/auth/login',
+      host: `${slug}.localhost:${ready.gateway.port}`,
+      body: { email: `demo@${slug}.test`, password: 'demo-password-1' },
+    });
+
+  it('starts the platform with demo tenants acme and globex that can sign in', async () => {
+    running = await runCli(['--data-dir', dataDir]);
+    const { ready } = running;
+    expect(ready.tenants.map((t) => [t.slug, t.url, t.email, t.password])).toEqual([
+      ['acme', `http://acme.localhost:${ready.gateway.port}`, 'demo@acme.test', 'demo-password-1'],
+      ['globex', `http://globex.localhost:${ready.gateway.port}`, 'demo@globex.test', 'demo-password-1'],
+    ]);
+    for (const slug of ['acme', 'globex']) {
+      const res = await signIn(ready, slug);
+      expect(res.status).toBe(200);
+      expect(cookieFrom(res, SESSION_COOKIE)).toBeDefined();
+    }
+    expect(running.stderr()).toContain('✓ Postgres servers');
+  }, 120_000);
+
+  it('refuses to wipe the data folder while its servers run', async () => {
+    await expect(wipeDataDir(dataDir)).rejects.toThrow('stop `npm start` first');
+  });
+
+  it('stops cleanly on Ctrl-C and keeps data and sessions for the next start, without seeding twice', async () => {
+    const before = running!.ready;
+    const login = await signIn(before, 'acme');
+    const cookie = cookieFrom(login, SESSION_COOKIE)!;
+    const created = await http(`http://127.0.0.1:${before.gateway.port}`, {
+      method: 'POST', path: '/api/links', host: `acme.localhost:${before.gateway.port}`, cookie,
+      body: { url: 'https://example.com/kept', code: 'kept' },
+    });
+    expect(created.status).toBe(201);
+    const stderr = running!.stderr;
+    expect(await running!.interrupt()).toBe(0);
+    running = undefined;
+    expect(stderr()).toContain(`Data kept in ${dataDir}`);
+
+    running = await runCli(['--data-dir', dataDir]);
+    const after = running.ready;
+    const links = await http(`http://127.0.0.1:${after.gateway.port}`, { path: '/api/links', host: `acme.localhost:${after.gateway.port}`, cookie });
+    expect(links.status).toBe(200);
+    expect(links.json<{ links: Array<{ code: string }> }>().links.map((l) => l.code)).toEqual(['kept']);
+    const tenants = await http(after.controlPlane.url, { path: '/platform/tenants', headers: { authorization: `Bearer ${after.controlPlane.adminToken}` } });
+    expect(tenants.json<{ tenants: Array<{ slug: string }> }>().tenants.map((t) => t.slug)).toEqual(['acme', 'globex']);
+  }, 120_000);
+
+  it('wipes the data folder with --reset-only once stopped', async () => {
+    expect(await running!.interrupt()).toBe(0);
+    running = undefined;
+    const output = await runToEnd(['--reset-only', '--data-dir', dataDir]);
+    expect(output.code).toBe(0);
+    expect(output.stderr).toContain(`Wiped ${dataDir}`);
+    expect(existsSync(dataDir)).toBe(false);
+  }, 60_000);
+
+  it('prints help with --help', async () => {
+    const output = await runToEnd(['--help']);
+    expect(output.code).toBe(0);
+    expect(output.stdout).toContain('Usage: npm start');
+    expect(output.stdout).toContain('--reset');
+  });
+
+  it('refuses a bad --port with a clear message and exit code 2', async () => {
+    const output = await runToEnd(['--port', 'abc']);
+    expect(output.code).toBe(2);
+    expect(output.stderr).toContain('--port: "abc" is not a port number');
+  });
+});
+
+const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_DATABASE_URL: '' };
+
+function runCli(args: string[]): Promise<RunningCli> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, '--port', '0', '--json', ...args], { env: EMBEDDED_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      resolve({
+        ready: JSON.parse(line) as Ready,
+        stderr: () => stderr,
+        interrupt: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
+            child.kill('SIGINT');
+          }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}
+
+function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: EMBEDDED_ENV });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
