@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,22 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE } from '@mysaas/auth';
 import { cookieFrom, http } from '@mysaas/testing';
 import { wipeDataDir } from '../../src/data-dir';
+import { runCli, runToEnd, type Ready, type RunningCli } from './cli-process';
 
-interface Ready {
-  ready: true;
-  gateway: { port: number };
-  tenants: Array<{ slug: string; url: string; email: string; password: string }>;
-  controlPlane: { url: string; adminToken: string };
-}
-
-interface RunningCli {
-  ready: Ready;
-  stderr: () => string;
-  /** Sends SIGINT and resolves with the exit code. */
-  interrupt(): Promise<number | null>;
-}
-
-const CLI = join(__dirname, '../../dist/cli.js');
 
 /**
  * What `npm start` promises on a machine with nothing but Node.js: embedded Postgres, the
@@ -109,41 +94,3 @@ describe('npm start (the embedded dev stack)', () => {
     expect(output.stderr).toContain('--port: "abc" is not a port number');
   });
 });
-
-const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_DATABASE_URL: '' };
-
-function runCli(args: string[]): Promise<RunningCli> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, '--port', '0', '--json', ...args], { env: EMBEDDED_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (!line) return;
-      resolve({
-        ready: JSON.parse(line) as Ready,
-        stderr: () => stderr,
-        interrupt: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done(child.exitCode);
-            child.once('exit', (code) => done(code));
-            child.kill('SIGINT');
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code} before it was ready:\n${stderr}`)));
-  });
-}
-
-function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: EMBEDDED_ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
