@@ -92,7 +92,7 @@ export class ProxyService implements OnApplicationShutdown {
         upstreamRes.pipe(res);
         upstreamRes.on('end', () => settle(() => resolve('done')));
         upstreamRes.on('error', () => settle(() => resolve('done')));
-        res.on('close', () => {
+        res.once('close', () => {
           upstreamRes.destroy();
           settle(() => resolve('done'));
         });
@@ -110,8 +110,10 @@ export class ProxyService implements OnApplicationShutdown {
         if (error.code === 'ECONNREFUSED') return settle(() => resolve('refused'));
         settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${error.code ?? error.message})`)));
       });
-      // The client gave up: stop the upstream work too.
-      req.on('aborted', () => outgoing.destroy());
+      // The client went away before its answer was written: stop the upstream work too.
+      res.once('close', () => {
+        if (!res.writableFinished) outgoing.destroy();
+      });
       this.pipeBody(req, outgoing, () =>
         settle(() => {
           outgoing.destroy();

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { SESSION_COOKIE } from '@mysaas/auth';
 import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
 import { startControlPlane, type StartedControlPlane } from '@mysaas/control-plane';
@@ -192,6 +193,41 @@ describe('gateway end to end', () => {
       expect(res.status).toBe(413);
       expect(res.json()).toMatchObject({ code: 'BODY_TOO_LARGE' });
       expect(await linkCount(acme)).toBe(before);
+    });
+
+    it('cuts off a chunked body that grows past its limit with 413, writing nothing', async () => {
+      // A gateway whose cap (4 KiB) is below the app server's (16 KiB): the 413 must be its own.
+      const strict = await startGateway(platform.gatewayConfig({ limits: { maxBodyBytes: 4096, upstreamTimeoutMs: 10_000 } }));
+      try {
+        const cookie = await signIn(acme);
+        const before = await linkCount(acme);
+        const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(
+            { host: '127.0.0.1', port: strict.port, method: 'POST', path: '/api/links', headers: {
+              host: `${acme.slug}.localhost:${strict.port}`, cookie, 'content-type': 'application/json', 'transfer-encoding': 'chunked',
+            } },
+            (r) => {
+              let body = '';
+              r.on('data', (c: Buffer) => (body += c.toString()));
+              r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+            },
+          );
+          req.on('error', reject);
+          req.write('{"url": "https://x.example/');
+          for (let i = 0; i < 8; i++) req.write('a'.repeat(1024));
+          req.end('"}');
+        });
+        expect(res.status).toBe(413);
+        expect(JSON.parse(res.body)).toMatchObject({ code: 'BODY_TOO_LARGE', message: 'request body is larger than 4096 bytes' });
+        expect(await linkCount(acme)).toBe(before);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('answers a malformed percent-encoding in the path with 400, not 500', async () => {
+      const res = await call(acme, { path: '/api/%E0%A4%A' });
+      expect(res.status).toBe(400);
     });
 
     it('passes the app server’s own 413 through for bodies between the two limits', async () => {
