@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { loadAppServerConfig } from '@mysaas/config';
 import { startAppServer } from './app-server';
 
 async function main(): Promise<void> {
   const config = loadAppServerConfig();
   const server = await startAppServer(config);
-  new Logger('AppServer').log(`pool ${config.pool.name} (release ${config.pool.release}) listening on ${server.url}`);
+  // The apps log only warnings and errors through Nest; say once that it is up.
+  process.stdout.write(`app server: pool ${config.pool.name} (release ${config.pool.release}) listening on ${server.url}\n`);
 }
 
 main().catch((error: unknown) => {

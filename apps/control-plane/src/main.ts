@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { loadControlPlaneConfig } from '@mysaas/config';
 import { startControlPlane } from './control-plane';
 
 async function main(): Promise<void> {
   const server = await startControlPlane(loadControlPlaneConfig());
-  new Logger('ControlPlane').log(`listening on ${server.url}`);
+  // The apps log only warnings and errors through Nest; say once that it is up.
+  process.stdout.write(`control plane: listening on ${server.url}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { loadGatewayConfig } from '@mysaas/config';
 import { startGateway } from './gateway';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const gateway = await startGateway(config);
-  new Logger('Gateway').log(`listening on port ${gateway.port}; tenants at http://<slug>.${config.baseDomain}:${gateway.port}`);
+  // The apps log only warnings and errors through Nest; say once that it is up.
+  process.stdout.write(`gateway: listening on port ${gateway.port}; tenants at http://<slug>.${config.baseDomain}:${gateway.port}\n`);
 }
 
 main().catch((error: unknown) => {

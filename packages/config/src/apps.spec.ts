@@ -29,7 +29,7 @@ describe('app-server config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
     expect(problems).toContain('POOL_NAME');
-    expect(problems).toContain('RELEASE');
+    expect(problems).toContain('RELEASE: is required but not set');
     expect(problems).toContain('POOL_DATABASE_URL: must be a postgres://');
     expect(problems).toContain('TENANT_CONTEXT_SECRET: must be at least 32 characters');
     expect(problems).toContain('SESSION_SECRET');

@@ -74,7 +74,7 @@ const devStackSchema = z
     MYSAAS_DATA_DIR: z.string().optional(),
     DATABASE_URL: postgresUrl.optional(),
     CONTROL_DATABASE_URL: postgresUrl.optional(),
-    POOL_DATABASE_URL: postgresUrl.optional(),
+    POOL_ADMIN_DATABASE_URL: postgresUrl.optional(),
   })
   .transform((env) => ({
     gatewayPort: env.PORT,
@@ -83,7 +83,7 @@ const devStackSchema = z
     databases: {
       serverUrl: env.DATABASE_URL,
       controlUrl: env.CONTROL_DATABASE_URL,
-      poolUrl: env.POOL_DATABASE_URL,
+      poolUrl: env.POOL_ADMIN_DATABASE_URL,
     },
   }));
 export type DevStackConfig = z.output<typeof devStackSchema>;

@@ -17,6 +17,9 @@ export function parseEnv<S extends z.ZodType>(app: string, schema: S, env: Env):
   if (result.success) return result.data;
   throw new ConfigError(
     app,
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    result.error.issues.map((issue) => {
+      const missing = issue.code === 'invalid_type' && !(String(issue.path[0]) in cleaned);
+      return `${issue.path.join('.') || '(root)'}: ${missing ? 'is required but not set' : issue.message}`;
+    }),
   );
 }

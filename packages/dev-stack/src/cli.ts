@@ -24,7 +24,8 @@ Environment:
   DATABASE_URL                           use this Postgres server (an admin login) instead of
                                          embedded ones; databases mysaas_control and
                                          mysaas_pool_v1 are created on it
-  CONTROL_DATABASE_URL, POOL_DATABASE_URL   use these two databases as they are
+  CONTROL_DATABASE_URL, POOL_ADMIN_DATABASE_URL
+                                         use these two existing databases (admin logins)
   BASE_DOMAIN                            tenant hosts are <slug>.<BASE_DOMAIN> (default localhost)
 `;
 
@@ -87,7 +88,7 @@ function databaseSource(config: DevStackConfig): DatabaseSource {
   const { serverUrl, controlUrl, poolUrl } = config.databases;
   if (controlUrl !== undefined || poolUrl !== undefined) {
     if (controlUrl === undefined || poolUrl === undefined) {
-      throw new ConfigError('dev-stack', ['CONTROL_DATABASE_URL and POOL_DATABASE_URL go together: set both, or neither']);
+      throw new ConfigError('dev-stack', ['CONTROL_DATABASE_URL and POOL_ADMIN_DATABASE_URL go together: set both, or neither']);
     }
     return { kind: 'databases', controlUrl, poolUrl };
   }

@@ -1,17 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-/** The monorepo root: the nearest folder above this package with a turbo.json. */
+/** The monorepo root: the nearest folder above `from` whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
   let dir = resolve(from);
-  while (!existsSync(join(dir, 'turbo.json'))) {
+  while (!declaresWorkspaces(join(dir, 'package.json'))) {
     const parent = dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
   }
   return dir;
+}
+
+function declaresWorkspaces(file: string): boolean {
+  if (!existsSync(file)) return false;
+  try {
+    return 'workspaces' in (JSON.parse(readFileSync(file, 'utf8')) as object);
+  } catch {
+    return false;
+  }
 }
 
 export const defaultDataDir = (): string => join(repoRoot(), '.mysaas');

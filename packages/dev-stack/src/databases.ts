@@ -10,7 +10,7 @@ export type DatabaseSource =
   | { kind: 'embedded' }
   /** One existing server (DATABASE_URL, an admin login): the stack creates its databases there. */
   | { kind: 'server'; url: string }
-  /** Existing databases, given as admin URLs (CONTROL_DATABASE_URL and POOL_DATABASE_URL). */
+  /** Existing databases, given as admin URLs (CONTROL_DATABASE_URL and POOL_ADMIN_DATABASE_URL). */
   | { kind: 'databases'; controlUrl: string; poolUrl: string };
 
 export interface StackDatabases {

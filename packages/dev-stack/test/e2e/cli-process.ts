@@ -18,7 +18,7 @@ export interface RunningCli {
 
 const CLI = join(__dirname, '../../dist/cli.js');
 
-const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_DATABASE_URL: '' };
+const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_ADMIN_DATABASE_URL: '' };
 
 /** Starts the built `npm start` command and waits for its ready line. */
 export function runCli(args: string[]): Promise<RunningCli> {
