@@ -52,6 +52,7 @@ const appServerSchema = z
     RELEASE: z.coerce.number().int().positive('must be a positive whole number such as 1 or 2'),
     POOL_DATABASE_URL: postgresUrl,
     DB_POOL_MAX: positiveInt(10),
+    DB_CONNECTION_WAIT_MS: positiveInt(10_000),
     TENANT_CONTEXT_SECRET: secret,
     SESSION_SECRET: secret,
     SESSION_TTL_SECONDS: positiveInt(7 * 24 * 3600),
@@ -60,7 +61,7 @@ const appServerSchema = z
   .transform((env) => ({
     http: { host: env.APP_SERVER_HOST, port: env.APP_SERVER_PORT },
     pool: { name: env.POOL_NAME, release: env.RELEASE },
-    database: { url: env.POOL_DATABASE_URL, maxConnections: env.DB_POOL_MAX },
+    database: { url: env.POOL_DATABASE_URL, maxConnections: env.DB_POOL_MAX, connectionWaitMs: env.DB_CONNECTION_WAIT_MS },
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     session: { ttlSeconds: env.SESSION_TTL_SECONDS },
     limits: { maxBodyBytes: env.MAX_BODY_BYTES },

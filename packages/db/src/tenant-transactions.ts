@@ -9,6 +9,8 @@ export interface PoolDataSourceOptions {
   entities: MixedList<Function | EntitySchema>;
   /** Upper bound on connections, however many tenants the pool serves. */
   maxConnections: number;
+  /** How long a request waits for a free connection before failing; it never hangs. */
+  connectionWaitMs: number;
   applicationName: string;
 }
 
@@ -27,7 +29,7 @@ export function createPoolDataSource(options: PoolDataSourceOptions): DataSource
     installExtensions: false,
     uuidExtension: 'pgcrypto',
     poolSize: options.maxConnections,
-    extra: { max: options.maxConnections, idleTimeoutMillis: 30_000 },
+    extra: { max: options.maxConnections, idleTimeoutMillis: 30_000, connectionTimeoutMillis: options.connectionWaitMs },
   });
 }
 

@@ -76,7 +76,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const appServer: StartedAppServer = await startAppServer({
       http: { host: '127.0.0.1', port: await preferredPort(DEFAULT_APP_SERVER_PORT) },
       pool: POOL,
-      database: { url: poolAppUrl, maxConnections: 10 },
+      database: { url: poolAppUrl, maxConnections: 10, connectionWaitMs: 10_000 },
       secrets: { tenantContext: secrets.tenantContextSecret, session: secrets.sessionSecret },
       session: { ttlSeconds: 7 * 24 * 3600 },
       limits: { maxBodyBytes: 64 * 1024 },

@@ -78,7 +78,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
     appServerConfig: (overrides = {}) => ({
       http: { host: '127.0.0.1', port: 0 },
       pool: { name: pool.name, release: pool.release },
-      database: { url: poolAppUrl, maxConnections: 5 },
+      database: { url: poolAppUrl, maxConnections: 5, connectionWaitMs: 5_000 },
       secrets: { tenantContext: secrets.tenantContext, session: secrets.session },
       session: { ttlSeconds: 3600 },
       limits: { maxBodyBytes: 16 * 1024 },

@@ -69,6 +69,8 @@ function tenancyStatus(code: TenancyExceptionCode): number {
       return HttpStatus.MISDIRECTED;
     case TenancyExceptionCode.NO_TENANT_SCOPE:
       return HttpStatus.INTERNAL_SERVER_ERROR;
+    case TenancyExceptionCode.DATABASE_UNAVAILABLE:
+      return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }
 

@@ -5,6 +5,7 @@ export enum TenancyExceptionCode {
   WRONG_POOL = 'TENANT_CONTEXT_WRONG_POOL',
   TENANT_NOT_ON_POOL = 'TENANT_NOT_ON_POOL',
   NO_TENANT_SCOPE = 'NO_TENANT_SCOPE',
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
 }
 
 export class TenancyException extends Error {

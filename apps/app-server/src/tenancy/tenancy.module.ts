@@ -15,6 +15,7 @@ const dataSourceProvider: Provider = {
       url: config.database.url,
       entities: tenantEntities(),
       maxConnections: config.database.maxConnections,
+      connectionWaitMs: config.database.connectionWaitMs,
       applicationName: `mysaas-app-server/${config.pool.name}`,
     }).initialize(),
 };

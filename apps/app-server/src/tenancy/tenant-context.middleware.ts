@@ -43,6 +43,12 @@ export class TenantContextMiddleware implements NestMiddleware {
           `tenant ${context.tenant.slug} has no schema on pool ${this.config.pool.name}`,
         );
       }
+      if (isUnavailable(error)) {
+        throw new TenancyException(
+          TenancyExceptionCode.DATABASE_UNAVAILABLE,
+          `the database of pool ${this.config.pool.name} is unavailable or saturated; retry shortly`,
+        );
+      }
       throw error;
     });
     const request = new TenantRequest(context, transaction);
@@ -52,6 +58,16 @@ export class TenantContextMiddleware implements NestMiddleware {
     res.once('close', () => void transaction.rollback().catch(() => undefined));
     runInTenantRequest(request, () => next());
   }
+}
+
+/** No connection to be had: the server is down, or every pooled connection stayed busy. */
+function isUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === 'ECONNREFUSED' ||
+    code === '57P03' || // cannot_connect_now (starting up / shutting down)
+    (typeof message === 'string' && (message.includes('timeout exceeded when trying to connect') || message.includes('Connection terminated')))
+  );
 }
 
 function contextError(failure: TokenFailure): TenancyException {

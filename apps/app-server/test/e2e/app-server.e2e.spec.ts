@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { SESSION_COOKIE } from '@mysaas/auth';
+import { TenantTransaction } from '@mysaas/db';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
 import {
   cookieFrom,
@@ -233,6 +235,21 @@ describe('app server', () => {
       expect(res.status).toBe(400);
       expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: 'limit must be at most 500' });
     });
+  });
+
+  it('answers 503 instead of hanging when no database connection frees up in time', async () => {
+    const small = await startAppServer(platform.appServerConfig({
+      database: { url: platform.poolAppUrl, maxConnections: 1, connectionWaitMs: 300 },
+    }));
+    const held = await TenantTransaction.begin(small.app.get(DataSource), acme);
+    try {
+      const res = await http(small.url, { path: '/login', headers: gatewayHeaders(platform, acme) });
+      expect(res.status).toBe(503);
+      expect(res.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    } finally {
+      await held.rollback();
+      await small.close();
+    }
   });
 
   it('answers an unknown route with a JSON 404', async () => {

@@ -22,6 +22,7 @@ describe('tenant isolation at the database', () => {
       url: platform.poolAppUrl,
       entities: [],
       maxConnections: 1,
+      connectionWaitMs: 5_000,
       applicationName: 'isolation-test',
     }).initialize();
   });
