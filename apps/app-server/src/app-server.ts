@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppServerConfig } from '@mysaas/config';
+import { listen } from '@mysaas/nest-http';
 import { AppModule } from './app.module';
 
 export interface StartedAppServer {
@@ -25,8 +26,6 @@ export async function createAppServer(config: AppServerConfig): Promise<NestExpr
 
 export async function startAppServer(config: AppServerConfig): Promise<StartedAppServer> {
   const app = await createAppServer(config);
-  await app.listen(config.http.port, config.http.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const port = await listen(app, config.http.port, config.http.host);
   return { app, url: `http://${config.http.host}:${port}`, close: () => app.close() };
 }

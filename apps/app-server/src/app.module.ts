@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { APP_CONFIG, type AppServerConfig } from './app-config';
 import { AuthModule } from './auth/auth.module';
 import { AppExceptionFilter } from './errors/app-exception.filter';
-import { strictValidationPipe } from '@mysaas/http-errors';
+import { strictValidationPipe } from '@mysaas/nest-http';
 import { HealthController } from './health/health.controller';
 import { LinksModule } from './links/links.module';
 import { PagesModule } from './pages/pages.module';

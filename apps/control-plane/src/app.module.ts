@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { strictValidationPipe } from '@mysaas/http-errors';
+import { strictValidationPipe } from '@mysaas/nest-http';
 import { AdminTokenGuard } from './admin-auth/admin-token.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
 import { AuditModule } from './audit/audit.module';

@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ControlPlaneConfig } from '@mysaas/config';
+import { listen } from '@mysaas/nest-http';
 import { ControlPlaneModule } from './app.module';
 
 export interface StartedControlPlane {
@@ -18,8 +19,6 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Sta
   app.useBodyParser('json', { limit: 64 * 1024 });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  await app.listen(config.http.port, config.http.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const port = await listen(app, config.http.port, config.http.host);
   return { app, url: `http://${config.http.host}:${port}`, close: () => app.close() };
 }

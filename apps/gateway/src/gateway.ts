@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
+import { listen } from '@mysaas/nest-http';
 import { GatewayModule } from './app.module';
 
 export interface StartedGateway {
@@ -20,8 +21,6 @@ export async function startGateway(config: GatewayConfig): Promise<StartedGatewa
   app.disable('x-powered-by');
   app.disable('etag');
   app.enableShutdownHooks();
-  await (config.http.host === undefined ? app.listen(config.http.port) : app.listen(config.http.port, config.http.host));
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const port = await listen(app, config.http.port, config.http.host);
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

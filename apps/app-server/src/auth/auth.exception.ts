@@ -1,3 +1,5 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum AuthExceptionCode {
   CREDENTIALS_MISSING = 'CREDENTIALS_MISSING',
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
@@ -5,9 +7,4 @@ export enum AuthExceptionCode {
   SESSION_ENDED = 'SESSION_ENDED',
 }
 
-export class AuthException extends Error {
-  constructor(readonly code: AuthExceptionCode, message: string) {
-    super(message);
-    this.name = 'AuthException';
-  }
-}
+export class AuthException extends CodedError<AuthExceptionCode> {}

@@ -1,13 +1,14 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import {
+  describeCoded,
   describeHttpException,
   INTERNAL_ERROR,
   RequestValidationException,
   safeRequestId,
-  type ErrorBody,
+  sendError,
   type ErrorDescription,
-} from '@mysaas/http-errors';
+} from '@mysaas/nest-http';
 import { REQUEST_ID_HEADER } from '@mysaas/tenancy';
 import { AuthException, AuthExceptionCode } from '../auth/auth.exception';
 import { LinkException, LinkExceptionCode } from '../links/links.exception';
@@ -15,8 +16,7 @@ import { TENANT_REQUEST_KEY, TenancyException, TenancyExceptionCode, type Reques
 
 /**
  * The app server's one HTTP exception filter: domain codes map to statuses here and nowhere
- * else. It rolls back the request's tenant transaction before answering; a 500 is logged
- * with its request id and says nothing about internals.
+ * else. It rolls back the request's tenant transaction before answering.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
@@ -28,32 +28,15 @@ export class AppExceptionFilter implements ExceptionFilter {
     const tenantRequest = req[TENANT_REQUEST_KEY];
     await tenantRequest?.transaction.rollback().catch(() => undefined);
     const requestId = tenantRequest?.context.requestId ?? safeRequestId(req.header(REQUEST_ID_HEADER));
-    const described = describe(exception);
-    if (described.status >= 500) {
-      this.logger.error(
-        `request ${requestId} ${req.method} ${req.originalUrl} failed`,
-        exception instanceof Error ? exception.stack : String(exception),
-      );
-    }
-    if (res.headersSent) return;
-    const body: ErrorBody = { statusCode: described.status, code: described.code, message: described.message, requestId };
-    res.status(described.status).json(body);
+    sendError({ req, res, exception, described: describe(exception), requestId, logger: this.logger });
   }
 }
 
 function describe(exception: unknown): ErrorDescription {
-  if (exception instanceof TenancyException) {
-    return { status: tenancyStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof AuthException) {
-    return { status: authStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof LinkException) {
-    return { status: linkStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof RequestValidationException) {
-    return { status: HttpStatus.BAD_REQUEST, code: exception.code, message: exception.message };
-  }
+  if (exception instanceof TenancyException) return describeCoded(exception, tenancyStatus(exception.code));
+  if (exception instanceof AuthException) return describeCoded(exception, authStatus(exception.code));
+  if (exception instanceof LinkException) return describeCoded(exception, linkStatus(exception.code));
+  if (exception instanceof RequestValidationException) return describeCoded(exception, HttpStatus.BAD_REQUEST);
   if (exception instanceof HttpException) return describeHttpException(exception);
   return INTERNAL_ERROR;
 }

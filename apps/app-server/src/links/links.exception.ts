@@ -1,12 +1,9 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum LinkExceptionCode {
   INVALID_URL = 'LINK_INVALID_URL',
   CODE_TAKEN = 'LINK_CODE_TAKEN',
   CODE_SPACE_EXHAUSTED = 'LINK_CODE_SPACE_EXHAUSTED',
 }
 
-export class LinkException extends Error {
-  constructor(readonly code: LinkExceptionCode, message: string) {
-    super(message);
-    this.name = 'LinkException';
-  }
-}
+export class LinkException extends CodedError<LinkExceptionCode> {}

@@ -1,3 +1,5 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum TenancyExceptionCode {
   CONTEXT_MISSING = 'TENANT_CONTEXT_MISSING',
   CONTEXT_INVALID = 'TENANT_CONTEXT_INVALID',
@@ -8,9 +10,4 @@ export enum TenancyExceptionCode {
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
 }
 
-export class TenancyException extends Error {
-  constructor(readonly code: TenancyExceptionCode, message: string) {
-    super(message);
-    this.name = 'TenancyException';
-  }
-}
+export class TenancyException extends CodedError<TenancyExceptionCode> {}

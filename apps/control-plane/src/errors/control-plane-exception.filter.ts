@@ -2,13 +2,14 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
+  describeCoded,
   describeHttpException,
   INTERNAL_ERROR,
   RequestValidationException,
   safeRequestId,
-  type ErrorBody,
+  sendError,
   type ErrorDescription,
-} from '@mysaas/http-errors';
+} from '@mysaas/nest-http';
 import { AdminAuthException, AdminAuthExceptionCode } from '../admin-auth/admin-auth.exception';
 import { PoolException, PoolExceptionCode } from '../pools/pools.exception';
 import { TenantException, TenantExceptionCode } from '../tenants/tenants.exception';
@@ -22,29 +23,15 @@ export class ControlPlaneExceptionFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const requestId = safeRequestId(req.header('x-request-id'), randomUUID());
-    const described = describe(exception);
-    if (described.status >= 500) {
-      this.logger.error(`request ${requestId} ${req.method} ${req.originalUrl} failed`, exception instanceof Error ? exception.stack : String(exception));
-    }
-    if (res.headersSent) return;
-    const body: ErrorBody = { statusCode: described.status, code: described.code, message: described.message, requestId };
-    res.status(described.status).json(body);
+    sendError({ req, res, exception, described: describe(exception), requestId, logger: this.logger });
   }
 }
 
 function describe(exception: unknown): ErrorDescription {
-  if (exception instanceof TenantException) {
-    return { status: tenantStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof PoolException) {
-    return { status: poolStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof AdminAuthException) {
-    return { status: adminAuthStatus(exception.code), code: exception.code, message: exception.message };
-  }
-  if (exception instanceof RequestValidationException) {
-    return { status: HttpStatus.BAD_REQUEST, code: exception.code, message: exception.message };
-  }
+  if (exception instanceof TenantException) return describeCoded(exception, tenantStatus(exception.code));
+  if (exception instanceof PoolException) return describeCoded(exception, poolStatus(exception.code));
+  if (exception instanceof AdminAuthException) return describeCoded(exception, adminAuthStatus(exception.code));
+  if (exception instanceof RequestValidationException) return describeCoded(exception, HttpStatus.BAD_REQUEST);
   if (exception instanceof HttpException) return describeHttpException(exception);
   return INTERNAL_ERROR;
 }

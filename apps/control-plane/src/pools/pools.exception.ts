@@ -1,3 +1,5 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum PoolExceptionCode {
   NOT_FOUND = 'POOL_NOT_FOUND',
   NAME_TAKEN = 'POOL_NAME_TAKEN',
@@ -5,9 +7,4 @@ export enum PoolExceptionCode {
   APP_ROLE_UNUSABLE = 'POOL_APP_ROLE_UNUSABLE',
 }
 
-export class PoolException extends Error {
-  constructor(readonly code: PoolExceptionCode, message: string) {
-    super(message);
-    this.name = 'PoolException';
-  }
-}
+export class PoolException extends CodedError<PoolExceptionCode> {}

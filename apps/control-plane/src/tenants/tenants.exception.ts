@@ -1,3 +1,5 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum TenantExceptionCode {
   INVALID_SLUG = 'TENANT_INVALID_SLUG',
   INVALID_PASSWORD = 'TENANT_INVALID_PASSWORD',
@@ -10,9 +12,4 @@ export enum TenantExceptionCode {
   POOL_UNREACHABLE = 'TENANT_POOL_UNREACHABLE',
 }
 
-export class TenantException extends Error {
-  constructor(readonly code: TenantExceptionCode, message: string) {
-    super(message);
-    this.name = 'TenantException';
-  }
-}
+export class TenantException extends CodedError<TenantExceptionCode> {}

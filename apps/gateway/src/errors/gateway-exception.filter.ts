@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
-import { describeHttpException, INTERNAL_ERROR, type ErrorBody, type ErrorDescription } from '@mysaas/http-errors';
+import { describeCoded, describeHttpException, INTERNAL_ERROR, sendError, type ErrorDescription } from '@mysaas/nest-http';
 import type { GatewayRequest } from '../tenant-host/gateway-request';
 import { errorPage } from './error-page';
 import { GatewayException, GatewayExceptionCode } from './gateway.exception';
@@ -17,34 +17,21 @@ export class GatewayExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<GatewayRequest>();
     const res = host.switchToHttp().getResponse<Response>();
-    const requestId = req.requestId ?? randomUUID();
-    const described = describe(exception);
-    if (described.status >= 500) {
-      const log = exception instanceof GatewayException ? exception.message : exception instanceof Error ? exception.stack : String(exception);
-      this.logger.error(`request ${requestId} ${req.method} ${req.header('host') ?? ''}${req.originalUrl} failed: ${log}`);
-    }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (described.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', '5');
-    if (wantsHtml(req)) {
-      res.status(described.status).type('html').send(errorPage(described.status, titleOf(described), described.message, requestId));
-      return;
-    }
-    const body: ErrorBody = { statusCode: described.status, code: described.code, message: described.message, requestId };
-    res.status(described.status).json(body);
+    sendError({
+      req,
+      res,
+      // The gateway's own refusals are expected; their message says all there is to log.
+      exception: exception instanceof GatewayException ? exception.message : exception,
+      described: describe(exception),
+      requestId: req.requestId ?? randomUUID(),
+      logger: this.logger,
+      html: (described, requestId) => errorPage(described.status, titleOf(described), described.message, requestId),
+    });
   }
-}
-
-function wantsHtml(req: GatewayRequest): boolean {
-  return (req.header('accept') ?? '').includes('text/html');
 }
 
 function describe(exception: unknown): ErrorDescription {
-  if (exception instanceof GatewayException) {
-    return { status: gatewayStatus(exception.code), code: exception.code, message: exception.message };
-  }
+  if (exception instanceof GatewayException) return describeCoded(exception, gatewayStatus(exception.code));
   if (exception instanceof HttpException) return describeHttpException(exception);
   return INTERNAL_ERROR;
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '@mysaas/nest-http';
+
 export enum GatewayExceptionCode {
   HOST_MALFORMED = 'HOST_MALFORMED',
   NOT_A_TENANT_HOST = 'NOT_A_TENANT_HOST',
@@ -16,9 +18,4 @@ export enum GatewayExceptionCode {
   ROUTING_UNAVAILABLE = 'ROUTING_UNAVAILABLE',
 }
 
-export class GatewayException extends Error {
-  constructor(readonly code: GatewayExceptionCode, message: string) {
-    super(message);
-    this.name = 'GatewayException';
-  }
-}
+export class GatewayException extends CodedError<GatewayExceptionCode> {}

@@ -1,13 +1,11 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
+import { CodedError } from './coded-error';
 
 /** A request body or query that failed its DTO's rules; the message lists every problem. */
-export class RequestValidationException extends Error {
-  readonly code = 'VALIDATION_FAILED';
-
+export class RequestValidationException extends CodedError<'VALIDATION_FAILED'> {
   constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-    this.name = 'RequestValidationException';
+    super('VALIDATION_FAILED', problems.join('; '));
   }
 
   static fromErrors(errors: ValidationError[]): RequestValidationException {

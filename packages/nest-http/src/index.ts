@@ -1,3 +1,4 @@
+export { CodedError, describeCoded } from './coded-error';
 export {
   describeHttpException,
   INTERNAL_ERROR,
@@ -5,4 +6,6 @@ export {
   type ErrorBody,
   type ErrorDescription,
 } from './error-body';
+export { listen } from './listen';
 export { RequestValidationException, strictValidationPipe } from './request-validation';
+export { sendError, type ErrorResponse } from './send-error';
