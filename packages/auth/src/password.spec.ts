@@ -4,9 +4,14 @@ import { SessionTokenCodec } from './session-token';
 describe('passwords', () => {
   it('verifies the password it hashed and refuses another', async () => {
     const hash = await hashPassword('demo-password-1');
-    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await expect(verifyPassword(hash, 'demo-password-1')).resolves.toBe(true);
     await expect(verifyPassword(hash, 'demo-password-2')).resolves.toBe(false);
+  });
+
+  it('verifies hashes made with other argon2id parameters (they are stored in the hash)', async () => {
+    const heavier = '$argon2id$v=19$m=65536,t=3,p=4$ta0/lSNLuAe1vYJUdf0ePg$SBDEHAFSdfwZWDugSFDWO9vdq95Og0dQpgGUU7juHYM';
+    await expect(verifyPassword(heavier, 'x')).resolves.toBe(true);
   });
 
   it('refuses when there is no user, without throwing', async () => {
