@@ -1,5 +1,5 @@
 import { constants as fsConstants, existsSync } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { freePort } from './free-port';
@@ -72,8 +72,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     dataDir,
     adminUrl: (database = 'postgres') =>
       `postgres://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      // If Postgres already stopped on its own (a Ctrl-C in the terminal reaches it too), the
+      // package waits for an 'exit' event that has already fired: watch the pid file as well.
+      await Promise.race([server.stop(), untilStopped(dataDir)]);
+      if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+async function untilStopped(dataDir: string): Promise<void> {
+  while ((await runningServerPid(dataDir)) !== undefined) await new Promise((r) => setTimeout(r, 100));
 }
 
 /**

@@ -70,6 +70,24 @@ describe('startEmbeddedPostgres', () => {
     expect(next.stdout.trim()).toBe('hello');
   }, 60_000);
 
+  it('stops promptly when Postgres already shut down on its own (Ctrl-C reaches it too)', async () => {
+    const run = await node(`(async () => {
+      const fs = require('node:fs');
+      const pg = await ep.startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, password: 'pw-1', persistent: true });
+      const pid = Number(fs.readFileSync(${JSON.stringify(join(dataDir, 'postmaster.pid'))}, 'utf8').split('\\n')[0]);
+      process.kill(pid, 'SIGINT');
+      while (fs.existsSync(${JSON.stringify(join(dataDir, 'postmaster.pid'))})) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      const timer = setTimeout(() => { console.log('stop() hung'); process.exit(3); }, 5000);
+      await pg.stop();
+      clearTimeout(timer);
+      console.log('stopped');
+      process.exit(0);
+    })().catch((e) => { console.error(e); process.exit(1); });`);
+    expect(run.stdout.trim()).toBe('stopped');
+    expect(run.code).toBe(0);
+  }, 60_000);
+
   it('deletes a non-persistent server on stop', async () => {
     const scratch = join(dataDir, '..', 'scratch');
     const run = await node(`(async () => {
