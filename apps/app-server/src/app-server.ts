@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppServerConfig } from '@mysaas/config';
@@ -21,6 +22,11 @@ export async function createAppServer(config: AppServerConfig): Promise<NestExpr
   app.useBodyParser('urlencoded', { limit: config.limits.maxBodyBytes, extended: false });
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  // Keep idle connections from the gateway open longer than the gateway keeps them, so the
+  // gateway never reuses a socket the app server is closing at that moment.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return app;
 }
 

@@ -27,6 +27,9 @@ export class AppExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const tenantRequest = req[TENANT_REQUEST_KEY];
     await tenantRequest?.transaction.rollback().catch(() => undefined);
+    // Work cut short because the client left (its transaction is gone): no one to answer,
+    // and not a server fault.
+    if (tenantRequest?.clientGone) return;
     const requestId = tenantRequest?.context.requestId ?? safeRequestId(req.header(REQUEST_ID_HEADER));
     sendError({ req, res, exception, described: describe(exception), requestId, logger: this.logger });
   }

@@ -55,7 +55,10 @@ export class TenantContextMiddleware implements NestMiddleware {
     req[TENANT_REQUEST_KEY] = request;
     // The interceptor commits and the exception filter rolls back; this catches every other
     // way a response can end (client gone, a handler writing the response itself).
-    res.once('close', () => void transaction.rollback().catch(() => undefined));
+    res.once('close', () => {
+      if (!res.writableFinished) request.clientGone = true;
+      void transaction.rollback().catch(() => undefined);
+    });
     runInTenantRequest(request, () => next());
   }
 }

@@ -16,6 +16,8 @@ export interface AuthenticatedUser {
  */
 export class TenantRequest {
   user: AuthenticatedUser | undefined;
+  /** The client went away before its answer was written; its transaction is rolled back. */
+  clientGone = false;
 
   constructor(
     readonly context: TenantContextClaims,

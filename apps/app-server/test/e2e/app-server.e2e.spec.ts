@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { DataSource } from 'typeorm';
 import { SESSION_COOKIE } from '@mysaas/auth';
 import { TenantTransaction } from '@mysaas/db';
@@ -248,6 +249,30 @@ describe('app server', () => {
       expect(res.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     } finally {
       await held.rollback();
+      await small.close();
+    }
+  });
+
+  it('releases the connection of a request whose client disconnects mid-way', async () => {
+    const small = await startAppServer(platform.appServerConfig({
+      database: { url: platform.poolAppUrl, maxConnections: 1, connectionWaitMs: 2_000 },
+    }));
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve) => {
+          const body = JSON.stringify(acme.admin);
+          const req = request(`${small.url}/auth/login`, {
+            method: 'POST',
+            headers: { ...gatewayHeaders(platform, acme), 'content-type': 'application/json', 'content-length': String(body.length) },
+          });
+          req.on('error', () => resolve());
+          req.end(body, () => setTimeout(() => req.destroy(), 5));
+          req.on('close', () => resolve());
+        });
+      }
+      const res = await http(small.url, { path: '/api/me', headers: gatewayHeaders(platform, acme, { sessionCookie: await signIn() }) });
+      expect(res.status).toBe(200);
+    } finally {
       await small.close();
     }
   });

@@ -63,7 +63,7 @@ export class ProxyService implements OnApplicationShutdown {
       if (isLast) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
       }
-      this.logger.warn(`upstream ${upstream} of pool ${route.pool} refused the connection; trying the next`);
+      this.logger.warn(`upstream ${upstream} of pool ${route.pool} refused or reset the connection; trying the next`);
     }
   }
 
@@ -72,6 +72,7 @@ export class ProxyService implements OnApplicationShutdown {
     const target = new URL(req.originalUrl, upstream);
     return new Promise((resolve, reject) => {
       let settled = false;
+      let clientGone = false;
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
@@ -102,17 +103,22 @@ export class ProxyService implements OnApplicationShutdown {
         settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_TIMEOUT, `the app server did not answer within ${this.config.limits.upstreamTimeoutMs} ms`)));
       });
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
-        if (res.headersSent) {
+        if (clientGone || res.headersSent) {
           res.destroy();
           return settle(() => resolve('done'));
         }
-        // Refused: the connection never opened, so the app server received nothing.
-        if (error.code === 'ECONNREFUSED') return settle(() => resolve('refused'));
+        // Refused: the connection never opened, so the app server received nothing. A reset
+        // of a reused keep-alive socket is the same race seen later; both may go elsewhere.
+        if (error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && outgoing.reusedSocket)) {
+          return settle(() => resolve('refused'));
+        }
         settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${error.code ?? error.message})`)));
       });
       // The client went away before its answer was written: stop the upstream work too.
       res.once('close', () => {
-        if (!res.writableFinished) outgoing.destroy();
+        if (res.writableFinished) return;
+        clientGone = true;
+        outgoing.destroy();
       });
       this.pipeBody(req, outgoing, () =>
         settle(() => {
