@@ -45,6 +45,8 @@ export interface RunningStack {
   adminToken: string;
   tenants: DemoTenant[];
   databases: StackDatabases['description'];
+  /** The least-privilege logins, for tools that start more apps against this stack. */
+  logins: { routingUrl: string; poolAppUrl: string };
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         password: DEMO_PASSWORD,
       })),
       databases: databases.description,
+      logins: { routingUrl, poolAppUrl },
       dataDir: options.dataDir,
       stop: () => stopAll(started, databases),
     };
