@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { inTransaction } from '@mysaas/db';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import { PoolDatabases } from '../platform-db/pool-databases';
 import { notifyRoutingChange } from '../platform-db/routing-notifier';
 import type { CreatePoolDto, UpdatePoolDto } from './dto/create-pool.dto';
 import type { PoolRecord } from './pool.record';
@@ -15,7 +14,6 @@ export class PoolsService {
   constructor(
     @Inject(PLATFORM_DB) private readonly db: Pool,
     private readonly pools: PoolsRepository,
-    private readonly poolDatabases: PoolDatabases,
     private readonly audit: AuditService,
   ) {}
 
@@ -49,17 +47,20 @@ export class PoolsService {
     });
   }
 
+  /** One connection, not a cached pool: a URL that turns out wrong must leave nothing open. */
   private async checkDatabase(databaseUrl: string, appRole: string): Promise<void> {
+    const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
     let rows: Array<{ rolcanlogin: boolean; rolinherit: boolean }>;
     try {
-      ({ rows } = await this.poolDatabases
-        .get(databaseUrl)
-        .query('SELECT rolcanlogin, rolinherit FROM pg_roles WHERE rolname = $1', [appRole]));
+      await client.connect();
+      ({ rows } = await client.query('SELECT rolcanlogin, rolinherit FROM pg_roles WHERE rolname = $1', [appRole]));
     } catch (error) {
       throw new PoolException(
         PoolExceptionCode.DATABASE_UNREACHABLE,
         `cannot connect to the pool database: ${error instanceof Error ? error.message : String(error)}`,
       );
+    } finally {
+      await client.end().catch(() => undefined);
     }
     const role = rows[0];
     if (!role?.rolcanlogin || role.rolinherit) {
