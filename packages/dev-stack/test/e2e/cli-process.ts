@@ -12,7 +12,10 @@ export interface Ready {
 export interface RunningCli {
   ready: Ready;
   stderr: () => string;
-  /** Sends SIGINT (Ctrl-C) and resolves with the exit code. */
+  /**
+   * Ctrl-C as a terminal sends it: SIGINT to the whole process group, the embedded Postgres
+   * servers included. Resolves with the command's exit code.
+   */
   interrupt(): Promise<number | null>;
 }
 
@@ -22,7 +25,12 @@ const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '
 
 /** Starts the built `npm start` command and waits for its ready line. */
 export function runCli(args: string[]): Promise<RunningCli> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, '--port', '0', '--json', ...args], { env: EMBEDDED_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, like a command started from a shell.
+  const child: ChildProcess = spawn(process.execPath, [CLI, '--port', '0', '--json', ...args], {
+    env: EMBEDDED_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -38,7 +46,7 @@ export function runCli(args: string[]): Promise<RunningCli> {
           new Promise((done) => {
             if (child.exitCode !== null) return done(child.exitCode);
             child.once('exit', (code) => done(code));
-            child.kill('SIGINT');
+            process.kill(-child.pid!, 'SIGINT');
           }),
       });
     });
