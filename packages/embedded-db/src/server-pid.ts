@@ -1,13 +1,33 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 /** The pid of the Postgres server running on this data folder, if one is. */
 export async function runningServerPid(dataDir: string): Promise<number | undefined> {
-  const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  let content: string;
+  try {
+    content = await readFile(resolve(dataDir, 'postmaster.pid'), 'utf8');
+  } catch (error) {
+    // No pid file (never started, or removed by a shutdown finishing right now): not running.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const pid = Number(content.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  return (await servesFolder(pid, dataDir)) ? pid : undefined;
+}
+
+/**
+ * A stale pid file can name a pid the system has since given to another process; signalling
+ * that would stop something else. Where /proc exists, check it is Postgres on this folder.
+ */
+async function servesFolder(pid: number, dataDir: string): Promise<boolean> {
+  let cmdline: string;
+  try {
+    cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  } catch {
+    return true; // no /proc (macOS): trust the pid file, as Postgres itself does
+  }
+  return cmdline.includes('postgres') && cmdline.includes(resolve(dataDir));
 }
 
 function isAlive(pid: number): boolean {
