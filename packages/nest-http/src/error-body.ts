@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { RequestValidationException } from './request-validation';
 
 /** The shape of every error response the platform sends. */
 export interface ErrorBody {
@@ -19,6 +20,19 @@ export const INTERNAL_ERROR: ErrorDescription = {
   code: 'INTERNAL_ERROR',
   message: 'internal error; the server log has the details under this request id',
 };
+
+/**
+ * What every app's filter does with an error that is not one of its domain's: a DTO that
+ * failed validation is 400, Nest's own exceptions keep their status, anything else is a 500
+ * that says nothing about internals.
+ */
+export function describeOtherError(exception: unknown): ErrorDescription {
+  if (exception instanceof RequestValidationException) {
+    return { status: HttpStatus.BAD_REQUEST, code: exception.code, message: exception.message };
+  }
+  if (exception instanceof HttpException) return describeHttpException(exception);
+  return INTERNAL_ERROR;
+}
 
 /**
  * Describes Nest's own HttpExceptions (404 for an unknown route, body-parser failures that

@@ -1,7 +1,6 @@
 export { CodedError, describeCoded } from './coded-error';
 export {
-  describeHttpException,
-  INTERNAL_ERROR,
+  describeOtherError,
   safeRequestId,
   type ErrorBody,
   type ErrorDescription,

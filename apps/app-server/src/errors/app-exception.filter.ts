@@ -1,10 +1,8 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   describeCoded,
-  describeHttpException,
-  INTERNAL_ERROR,
-  RequestValidationException,
+  describeOtherError,
   safeRequestId,
   sendError,
   type ErrorDescription,
@@ -39,9 +37,7 @@ function describe(exception: unknown): ErrorDescription {
   if (exception instanceof TenancyException) return describeCoded(exception, tenancyStatus(exception.code));
   if (exception instanceof AuthException) return describeCoded(exception, authStatus(exception.code));
   if (exception instanceof LinkException) return describeCoded(exception, linkStatus(exception.code));
-  if (exception instanceof RequestValidationException) return describeCoded(exception, HttpStatus.BAD_REQUEST);
-  if (exception instanceof HttpException) return describeHttpException(exception);
-  return INTERNAL_ERROR;
+  return describeOtherError(exception);
 }
 
 function tenancyStatus(code: TenancyExceptionCode): number {

@@ -1,11 +1,9 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import {
   describeCoded,
-  describeHttpException,
-  INTERNAL_ERROR,
-  RequestValidationException,
+  describeOtherError,
   safeRequestId,
   sendError,
   type ErrorDescription,
@@ -31,9 +29,7 @@ function describe(exception: unknown): ErrorDescription {
   if (exception instanceof TenantException) return describeCoded(exception, tenantStatus(exception.code));
   if (exception instanceof PoolException) return describeCoded(exception, poolStatus(exception.code));
   if (exception instanceof AdminAuthException) return describeCoded(exception, adminAuthStatus(exception.code));
-  if (exception instanceof RequestValidationException) return describeCoded(exception, HttpStatus.BAD_REQUEST);
-  if (exception instanceof HttpException) return describeHttpException(exception);
-  return INTERNAL_ERROR;
+  return describeOtherError(exception);
 }
 
 function tenantStatus(code: TenantExceptionCode): number {

@@ -1,7 +1,7 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
-import { describeCoded, describeHttpException, INTERNAL_ERROR, sendError, type ErrorDescription } from '@mysaas/nest-http';
+import { describeCoded, describeOtherError, sendError, type ErrorDescription } from '@mysaas/nest-http';
 import type { GatewayRequest } from '../tenant-host/gateway-request';
 import { errorPage } from './error-page';
 import { GatewayException, GatewayExceptionCode } from './gateway.exception';
@@ -32,8 +32,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
 
 function describe(exception: unknown): ErrorDescription {
   if (exception instanceof GatewayException) return describeCoded(exception, gatewayStatus(exception.code));
-  if (exception instanceof HttpException) return describeHttpException(exception);
-  return INTERNAL_ERROR;
+  return describeOtherError(exception);
 }
 
 function gatewayStatus(code: GatewayExceptionCode): number {
