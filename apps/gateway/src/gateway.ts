@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
 import { listen } from '@mysaas/nest-http';
 import { GatewayModule } from './app.module';
+import { edgeRequestFilter } from './edge/edge-request.filter';
 
 export interface StartedGateway {
   app: NestExpressApplication;
@@ -18,6 +20,8 @@ export async function startGateway(config: GatewayConfig): Promise<StartedGatewa
     bodyParser: false,
     logger: ['error', 'warn'],
   });
+  // Before Nest's router: nothing routes on a request target the edge has not normalised.
+  app.use(edgeRequestFilter(new Logger('Gateway')));
   app.disable('x-powered-by');
   app.disable('etag');
   app.enableShutdownHooks();

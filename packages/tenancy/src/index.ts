@@ -28,3 +28,4 @@ export {
   type TenantContextInput,
   type TenantRef,
 } from './tenant-context';
+export { checkUpstream, parseUpstream, type UpstreamCheck, type UpstreamOrigin } from './upstream';

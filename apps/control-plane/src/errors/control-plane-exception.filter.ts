@@ -58,6 +58,7 @@ function poolStatus(code: PoolExceptionCode): number {
       return HttpStatus.CONFLICT;
     case PoolExceptionCode.DATABASE_UNREACHABLE:
     case PoolExceptionCode.APP_ROLE_UNUSABLE:
+    case PoolExceptionCode.INVALID_UPSTREAM:
       return HttpStatus.BAD_REQUEST;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
 import { inTransaction } from '@mysaas/db';
+import { checkUpstream } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import { notifyRoutingChange } from '../platform-db/routing-notifier';
@@ -29,15 +30,17 @@ export class PoolsService {
 
   /** Registers a pool after checking its database server is reachable and its app role usable. */
   async create(input: CreatePoolDto): Promise<PoolRecord> {
+    const upstreams = canonicalUpstreams(input.upstreams ?? []);
     await this.checkDatabase(input.databaseUrl, input.appRole);
     return inTransaction(this.db, async (tx) => {
-      const pool = await this.pools.insert({ ...input, upstreams: input.upstreams ?? [] }, tx);
+      const pool = await this.pools.insert({ ...input, upstreams }, tx);
       await this.audit.record({ action: 'pool.created', details: { pool: pool.name, release: pool.release } }, tx);
       return pool;
     });
   }
 
-  async update(name: string, changes: UpdatePoolDto): Promise<PoolRecord> {
+  async update(name: string, input: UpdatePoolDto): Promise<PoolRecord> {
+    const changes = { ...input, ...(input.upstreams ? { upstreams: canonicalUpstreams(input.upstreams) } : {}) };
     return inTransaction(this.db, async (tx) => {
       const pool = await this.pools.update(name, changes, tx);
       if (!pool) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
@@ -71,4 +74,13 @@ export class PoolsService {
       );
     }
   }
+}
+
+/** Upstreams are where requests go: scheme, host and port only, in their canonical spelling. */
+function canonicalUpstreams(upstreams: string[]): string[] {
+  return upstreams.map((upstream) => {
+    const check = checkUpstream(upstream);
+    if (!check.ok) throw new PoolException(PoolExceptionCode.INVALID_UPSTREAM, check.reason);
+    return check.upstream.origin;
+  });
 }

@@ -90,6 +90,25 @@ describe('control plane API', () => {
       expect(res.json()).toMatchObject({ code: 'POOL_DATABASE_UNREACHABLE' });
     });
 
+    it.each([
+      ['http://127.0.0.1:3201/prefix', 'no user, path, query or fragment'],
+      ['http://user:secret@127.0.0.1:3201', 'no user, path, query or fragment'],
+      ['http://127.0.0.1:3201?x=1', 'no user, path, query or fragment'],
+      ['javascript:alert(1)', 'must use http or https'],
+    ])('refuses the upstream %s: requests go to an origin, nothing more (%s)', async (upstream, reason) => {
+      const res = await api('PATCH', '/platform/pools/v1', { upstreams: [upstream] });
+      expect(res.status).toBe(400);
+      expect(res.json<{ message: string }>().message).toContain(reason);
+      expect(res.json<{ message: string }>().message).not.toContain('secret');
+    });
+
+    it('stores upstreams in their canonical spelling', async () => {
+      const before = (await api('GET', '/platform/pools/v1')).json<{ upstreams: string[] }>().upstreams;
+      const res = await api('PATCH', '/platform/pools/v1', { upstreams: ['HTTP://LocalHost:3201/'] });
+      expect(res.json()).toMatchObject({ upstreams: ['http://localhost:3201'] });
+      await api('PATCH', '/platform/pools/v1', { upstreams: before });
+    });
+
     it('lists every invalid field of a pool at once', async () => {
       const res = await api('POST', '/platform/pools', { name: 'V 2', release: 0, databaseUrl: 'mysql://x', appRole: 'Bad-Role', upstreams: ['ftp://x'] });
       expect(res.status).toBe(400);

@@ -1,4 +1,4 @@
-import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter, type LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { describeCoded, describeOtherError, sendError, type ErrorDescription } from '@mysaas/nest-http';
@@ -15,19 +15,22 @@ export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Gateway');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<GatewayRequest>();
-    const res = host.switchToHttp().getResponse<Response>();
-    sendError({
-      req,
-      res,
-      // The gateway's own refusals are expected; their message says all there is to log.
-      exception: exception instanceof GatewayException ? exception.message : exception,
-      described: describe(exception),
-      requestId: req.requestId ?? randomUUID(),
-      logger: this.logger,
-      html: (described, requestId) => errorPage(described.status, titleOf(described), described.message, requestId),
-    });
+    sendGatewayError(host.switchToHttp().getRequest<GatewayRequest>(), host.switchToHttp().getResponse<Response>(), exception, this.logger);
   }
+}
+
+/** Also used by the edge filter, which refuses requests before Nest sees them. */
+export function sendGatewayError(req: GatewayRequest, res: Response, exception: unknown, logger: LoggerService): void {
+  sendError({
+    req,
+    res,
+    // The gateway's own refusals are expected; their message says all there is to log.
+    exception: exception instanceof GatewayException ? exception.message : exception,
+    described: describe(exception),
+    requestId: req.requestId ?? randomUUID(),
+    logger,
+    html: (described, requestId) => errorPage(described.status, titleOf(described), described.message, requestId),
+  });
 }
 
 function describe(exception: unknown): ErrorDescription {
@@ -38,7 +41,9 @@ function describe(exception: unknown): ErrorDescription {
 function gatewayStatus(code: GatewayExceptionCode): number {
   switch (code) {
     case GatewayExceptionCode.HOST_MALFORMED:
+    case GatewayExceptionCode.HOST_DUPLICATED:
     case GatewayExceptionCode.NOT_A_TENANT_HOST:
+    case GatewayExceptionCode.REQUEST_TARGET_INVALID:
       return HttpStatus.BAD_REQUEST;
     case GatewayExceptionCode.TENANT_UNKNOWN:
       return HttpStatus.NOT_FOUND;
@@ -68,6 +73,8 @@ const TITLES: Partial<Record<string, string>> = {
   TENANT_SUSPENDED: 'Workspace suspended',
   TENANT_NOT_READY: 'Workspace not ready yet',
   HOST_MALFORMED: 'Bad address',
+  HOST_DUPLICATED: 'Bad address',
+  REQUEST_TARGET_INVALID: 'Bad address',
   NOT_A_TENANT_HOST: 'Not a workspace address',
 };
 

@@ -22,6 +22,17 @@ describe('forwarded headers', () => {
     expect(headers).toEqual({ cookie: 'a=b', 'x-forwarded-proto': 'https' });
   });
 
+  it('drops the named cookies and keeps the others', () => {
+    const headers = upstreamRequestHeaders(
+      { cookie: 'theme=dark; mysaas_session=ses1.x.y;other=1' },
+      { for: undefined, proto: 'http', host: undefined },
+      ['mysaas_session'],
+    );
+    expect(headers.cookie).toBe('theme=dark; other=1');
+    const none = upstreamRequestHeaders({ cookie: 'mysaas_session=ses1.x.y' }, { for: undefined, proto: 'http', host: undefined }, ['mysaas_session']);
+    expect(none).not.toHaveProperty('cookie');
+  });
+
   it('appends the client address to an existing X-Forwarded-For chain and replaces the proto', () => {
     const headers = upstreamRequestHeaders(
       { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' },

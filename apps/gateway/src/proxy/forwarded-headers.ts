@@ -17,19 +17,25 @@ function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
 }
 
 /**
- * Headers for the upstream request: the client's, minus hop-by-hop headers and anything in
- * the platform's `x-mysaas-` namespace (only the gateway may speak there), plus the
- * X-Forwarded-* set.
+ * Headers for the upstream request: the client's, minus hop-by-hop headers, anything in
+ * the platform's `x-mysaas-` namespace (only the gateway may speak there) and the cookies
+ * named in `withoutCookies`, plus the X-Forwarded-* set.
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   forwarded: { for: string | undefined; proto: string; host: string | undefined },
+  withoutCookies: readonly string[] = [],
 ): OutgoingHttpHeaders {
   const tokens = connectionTokens(incoming);
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || isHopByHop(name, tokens) || name.startsWith(PLATFORM_HEADER_PREFIX)) continue;
     if (name === 'x-forwarded-for' || name === 'x-forwarded-proto' || name === 'x-forwarded-host') continue;
+    if (name === 'cookie' && typeof value === 'string') {
+      const kept = dropCookies(value, withoutCookies);
+      if (kept !== '') headers.cookie = kept;
+      continue;
+    }
     headers[name] = value;
   }
   const priorFor = incoming['x-forwarded-for'];
@@ -38,6 +44,20 @@ export function upstreamRequestHeaders(
   headers['x-forwarded-proto'] = forwarded.proto;
   if (forwarded.host !== undefined) headers['x-forwarded-host'] = forwarded.host;
   return headers;
+}
+
+/** The Cookie header without the named cookies (pairs are kept byte for byte otherwise). */
+function dropCookies(header: string, names: readonly string[]): string {
+  if (names.length === 0) return header;
+  return header
+    .split(';')
+    .filter((pair) => {
+      const name = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : undefined).trim();
+      return !names.includes(name);
+    })
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '')
+    .join('; ');
 }
 
 /** Headers for the client's response: the upstream's, minus hop-by-hop headers. */

@@ -1,7 +1,9 @@
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
-import { REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
+import { SESSION_COOKIE } from '@mysaas/auth';
+import { REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import type { GatewayRequest } from '../tenant-host/gateway-request';
@@ -20,6 +22,7 @@ const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 export class ProxyService implements OnApplicationShutdown {
   private readonly logger = new Logger('Proxy');
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1_000 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1_000 });
   private readonly signer: TenantContextSigner;
   private readonly picker = new UpstreamPicker();
 
@@ -29,6 +32,7 @@ export class ProxyService implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.agent.destroy();
+    this.httpsAgent.destroy();
   }
 
   async forward(req: GatewayRequest, res: Response): Promise<void> {
@@ -47,11 +51,16 @@ export class ProxyService implements OnApplicationShutdown {
       ...(req.user ? { session: { id: req.user.sessionId, userId: req.user.userId } } : {}),
     });
     const headers = {
-      ...upstreamRequestHeaders(req.headers, {
-        for: req.socket.remoteAddress,
-        proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-        host: req.header('host'),
-      }),
+      ...upstreamRequestHeaders(
+        req.headers,
+        {
+          for: req.socket.remoteAddress,
+          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+          host: req.header('host'),
+        },
+        // App servers act on the signed context; the cookie itself stays at the edge.
+        [SESSION_COOKIE],
+      ),
       [TENANT_CONTEXT_HEADER]: context,
       [REQUEST_ID_HEADER]: req.requestId,
     };
@@ -63,13 +72,17 @@ export class ProxyService implements OnApplicationShutdown {
       if (isLast) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
       }
-      this.logger.warn(`upstream ${upstream} of pool ${route.pool} refused or reset the connection; trying the next`);
+      this.logger.warn(`upstream ${upstream.origin} of pool ${route.pool} refused or reset the connection; trying the next`);
     }
   }
 
   /** One try against one upstream: 'done' once a response was relayed, 'refused' when nothing was sent. */
-  private attempt(upstream: string, req: GatewayRequest, res: Response, headers: Record<string, unknown>): Promise<'done' | 'refused'> {
-    const target = new URL(req.originalUrl, upstream);
+  private attempt(upstream: UpstreamOrigin, req: GatewayRequest, res: Response, headers: Record<string, unknown>): Promise<'done' | 'refused'> {
+    // Scheme, host and port come from the pool alone; the edge filter made req.url a plain
+    // origin-form path. Checked again here because a wrong answer would be an open proxy.
+    const path = req.url;
+    if (!path.startsWith('/') || path.startsWith('//')) throw new Error(`refusing to forward a request target that is not a path: ${path.slice(0, 100)}`);
+    const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       let settled = false;
       let clientGone = false;
@@ -78,14 +91,14 @@ export class ProxyService implements OnApplicationShutdown {
         settled = true;
         fn();
       };
-      const outgoing: ClientRequest = httpRequest({
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
+      const outgoing: ClientRequest = send({
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        path,
         method: req.method,
         headers: headers as Record<string, string>,
-        agent: this.agent,
+        agent: upstream.protocol === 'https:' ? this.httpsAgent : this.agent,
         timeout: this.config.limits.upstreamTimeoutMs,
       });
       outgoing.on('response', (upstreamRes: IncomingMessage) => {

@@ -3,7 +3,7 @@ export class UpstreamPicker {
   private readonly next = new Map<string, number>();
 
   /** The upstreams in the order to try them: the next in turn first, then the rest. */
-  order(pool: string, upstreams: readonly string[]): string[] {
+  order<T>(pool: string, upstreams: readonly T[]): T[] {
     if (upstreams.length <= 1) return [...upstreams];
     const start = (this.next.get(pool) ?? 0) % upstreams.length;
     this.next.set(pool, start + 1);

@@ -1,4 +1,4 @@
-import type { TenantSlug } from '@mysaas/tenancy';
+import type { TenantSlug, UpstreamOrigin } from '@mysaas/tenancy';
 
 export type TenantStatus = 'provisioning' | 'active' | 'suspended';
 
@@ -10,5 +10,6 @@ export interface TenantRoute {
   status: TenantStatus;
   pool: string;
   poolStatus: string;
-  upstreams: string[];
+  /** Parsed with the control plane's rule: scheme, host and port only. */
+  upstreams: UpstreamOrigin[];
 }

@@ -1,12 +1,13 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import type { TenantSlug } from '@mysaas/tenancy';
+import { checkUpstream, type TenantSlug, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import type { TenantRoute, TenantStatus } from './tenant-route';
 
 /** Reads the platform's routing view through the gateway's read-only role. */
 @Injectable()
 export class TenantRoutesRepository implements OnApplicationShutdown {
+  private readonly logger = new Logger('Routing');
   private readonly db: Pool;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
@@ -25,7 +26,17 @@ export class TenantRoutesRepository implements OnApplicationShutdown {
     }>('SELECT id, slug, name, status, pool, pool_status, upstreams FROM platform.tenant_routes WHERE slug = $1', [slug]);
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { id: row.id, slug: row.slug, name: row.name, status: row.status, pool: row.pool, poolStatus: row.pool_status, upstreams: row.upstreams };
+    return { id: row.id, slug: row.slug, name: row.name, status: row.status, pool: row.pool, poolStatus: row.pool_status, upstreams: this.upstreams(row.pool, row.upstreams) };
+  }
+
+  /** The control plane validates upstreams; a row that predates that rule is skipped, not followed. */
+  private upstreams(pool: string, urls: string[]): UpstreamOrigin[] {
+    return urls.flatMap((url) => {
+      const check = checkUpstream(url);
+      if (check.ok) return [check.upstream];
+      this.logger.warn(`pool ${pool}: ignoring upstream: ${check.reason}`);
+      return [];
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,7 @@
 import { requiresSession } from './session-routes';
 
 describe('requiresSession', () => {
-  it.each(['/api/me', '/api/links', '/api', '/auth/logout'])('protects %s', (path) => {
+  it.each(['/api/me', '/api/links', '/api', '/api/', '/auth/logout', '/auth/logout/', '/API/me', '/Auth/Logout'])('protects %s', (path) => {
     expect(requiresSession(path)).toBe(true);
   });
 

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { safeRequestId } from '@mysaas/nest-http';
-import { REQUEST_ID_HEADER, resolveTenantHost } from '@mysaas/tenancy';
+import { resolveTenantHost } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import { TenantResolver } from '../routing/tenant-resolver.service';
@@ -16,9 +14,7 @@ export class TenantHostMiddleware implements NestMiddleware {
     private readonly resolver: TenantResolver,
   ) {}
 
-  async use(req: GatewayRequest, res: Response, next: NextFunction): Promise<void> {
-    req.requestId = safeRequestId(req.header(REQUEST_ID_HEADER), randomUUID());
-    res.setHeader(REQUEST_ID_HEADER, req.requestId);
+  async use(req: GatewayRequest, _res: Response, next: NextFunction): Promise<void> {
     const host = resolveTenantHost(req.header('host'), this.config.baseDomain);
     switch (host.kind) {
       case 'malformed':

@@ -1,7 +1,27 @@
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min, ValidateBy } from 'class-validator';
+import { checkUpstream } from '@mysaas/tenancy';
 import { POOL_STATUSES, type PoolStatus } from '../pool.record';
 
-const UPSTREAM_URL = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
+/** Each upstream passes the platform's one upstream rule; the message says what is wrong. */
+const IsUpstream = () =>
+  ValidateBy(
+    {
+      name: 'isUpstream',
+      validator: {
+        validate: (value: unknown) => checkUpstream(value).ok,
+        // With `each`, the arguments carry the whole list: name every upstream that fails.
+        defaultMessage: (args) => {
+          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const reasons = values.flatMap((value) => {
+            const check = checkUpstream(value);
+            return check.ok ? [] : [check.reason];
+          });
+          return `each upstream must be an app-server origin such as http://10.0.0.5:3201 (${reasons.join('; ')})`;
+        },
+      },
+    },
+    { each: true },
+  );
 
 export class CreatePoolDto {
   @Matches(/^[a-z][a-z0-9-]{0,30}$/, { message: 'name must be a lowercase letter followed by up to 30 letters, digits or hyphens' })
@@ -21,7 +41,7 @@ export class CreatePoolDto {
   @IsOptional()
   @IsArray({ message: 'upstreams must be an array of app-server base URLs' })
   @ArrayMaxSize(64)
-  @IsUrl(UPSTREAM_URL, { each: true, message: 'each upstream must be an http(s) base URL such as http://10.0.0.5:3201' })
+  @IsUpstream()
   upstreams?: string[];
 }
 
@@ -29,7 +49,7 @@ export class UpdatePoolDto {
   @IsOptional()
   @IsArray({ message: 'upstreams must be an array of app-server base URLs' })
   @ArrayMaxSize(64)
-  @IsUrl(UPSTREAM_URL, { each: true, message: 'each upstream must be an http(s) base URL such as http://10.0.0.5:3201' })
+  @IsUpstream()
   upstreams?: string[];
 
   @IsOptional()
