@@ -53,6 +53,8 @@ const appServerSchema = z
     POOL_DATABASE_URL: postgresUrl,
     DB_POOL_MAX: positiveInt(10),
     DB_CONNECTION_WAIT_MS: positiveInt(10_000),
+    DB_TENANT_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+    TENANT_STATEMENT_TIMEOUT_MS: positiveInt(10_000),
     TENANT_CONTEXT_SECRET: secret,
     SESSION_SECRET: secret,
     SESSION_TTL_SECONDS: positiveInt(7 * 24 * 3600),
@@ -61,7 +63,14 @@ const appServerSchema = z
   .transform((env) => ({
     http: { host: env.APP_SERVER_HOST, port: env.APP_SERVER_PORT },
     pool: { name: env.POOL_NAME, release: env.RELEASE },
-    database: { url: env.POOL_DATABASE_URL, maxConnections: env.DB_POOL_MAX, connectionWaitMs: env.DB_CONNECTION_WAIT_MS },
+    database: {
+      url: env.POOL_DATABASE_URL,
+      maxConnections: env.DB_POOL_MAX,
+      connectionWaitMs: env.DB_CONNECTION_WAIT_MS,
+      // Half the pool by default: one tenant can never hold every connection.
+      maxConnectionsPerTenant: Math.min(env.DB_TENANT_MAX_CONNECTIONS ?? Math.ceil(env.DB_POOL_MAX / 2), env.DB_POOL_MAX),
+      statementTimeoutMs: env.TENANT_STATEMENT_TIMEOUT_MS,
+    },
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     session: { ttlSeconds: env.SESSION_TTL_SECONDS },
     limits: { maxBodyBytes: env.MAX_BODY_BYTES },

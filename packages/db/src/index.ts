@@ -21,7 +21,11 @@ export {
 } from './provisioning';
 export {
   createPoolDataSource,
-  inTenantTransaction,
+  TenantDatabase,
   TenantTransaction,
   type PoolDataSourceOptions,
+  type TenantDatabaseOptions,
 } from './tenant-transactions';
+export { TenantConnectionsBusyError } from './tenant-connection-share';
+export { refusalOf, TenantStatementRefusedError } from './statement-guard';
+export { hardenPoolDatabase } from './pool-hardening';

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
 import { applyMigrations, migrationsForRelease, type Migration } from './migrations/migration';
 import { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
+import { hardenPoolDatabase } from './pool-hardening';
 import { ident, inTransaction, pgErrorCode, PgErrorCode } from './sql';
 
 export const TENANT_MIGRATIONS_TABLE = 'schema_migrations';
@@ -43,6 +44,8 @@ export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantIn
   const role = tenantRoleName(input.slug);
   const migrations = input.migrations ?? migrationsForRelease(TENANT_MIGRATIONS, input.release);
   return inTransaction(pool, async (client) => {
+    // Every provisioning re-asserts it, so a pool server set up by hand is hardened too.
+    await hardenPoolDatabase(client);
     await step(() => client.query(`CREATE ROLE ${ident(role)} NOLOGIN NOINHERIT`), {
       [PgErrorCode.DuplicateObject]: () =>
         new TenantProvisioningError('role-exists', `role ${role} already exists on the pool server`),

@@ -23,6 +23,7 @@ export const PgErrorCode = {
   InsufficientPrivilege: '42501',
   UndefinedTable: '42P01',
   InvalidTextRepresentation: '22P02',
+  QueryCanceled: '57014',
 } as const;
 
 export function pgErrorCode(error: unknown): string | undefined {

@@ -1,6 +1,8 @@
 import { DataSource, type EntityManager, type EntitySchema, type MixedList, type QueryRunner } from 'typeorm';
 import { tenantRoleName, tenantSchemaName, type TenantRef } from '@mysaas/tenancy';
-import { ident } from './sql';
+import { ident, literal } from './sql';
+import { assertTenantStatement } from './statement-guard';
+import { TenantConnectionShare } from './tenant-connection-share';
 
 export interface PoolDataSourceOptions {
   /** The pool's app-server login role: may SET ROLE to its tenants, owns nothing itself. */
@@ -33,11 +35,85 @@ export function createPoolDataSource(options: PoolDataSourceOptions): DataSource
   });
 }
 
+export interface TenantDatabaseOptions {
+  /** statement_timeout for tenants whose role sets none (`ALTER ROLE t_x SET statement_timeout`). */
+  statementTimeoutMs: number;
+  /** At most this many of the pool's connections serve one tenant at a time. */
+  maxConnectionsPerTenant: number;
+  /** How long a transaction waits for its tenant's share before TenantConnectionsBusyError. */
+  connectionWaitMs: number;
+}
+
+/**
+ * Everything a session may carry past its transaction, undone before the connection goes
+ * back to the pool: settings, the role, cursors, LISTENs, session advisory locks, prepared
+ * statements, temporary tables. DISCARD ALL does the same but cannot share a round trip with
+ * COMMIT (it refuses to run in a multi-statement string), so the parts are spelled out.
+ */
+const RESET_SESSION =
+  'RESET ALL; RESET ROLE; RESET SESSION AUTHORIZATION; CLOSE ALL; UNLISTEN *; ' +
+  'SELECT pg_advisory_unlock_all(); DEALLOCATE ALL; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP';
+
+/**
+ * The pool database as tenants use it: bounded connections, a bounded share per tenant, and
+ * transactions in which Postgres itself confines every statement to one tenant.
+ */
+export class TenantDatabase {
+  private readonly share: TenantConnectionShare;
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly options: TenantDatabaseOptions,
+  ) {
+    this.share = new TenantConnectionShare(options.maxConnectionsPerTenant);
+  }
+
+  /** Opens a transaction as the tenant; the caller must commit or roll it back. */
+  async begin(tenant: TenantRef): Promise<TenantTransaction> {
+    const release = await this.share.acquire(tenant.id, this.options.connectionWaitMs);
+    try {
+      return await TenantTransaction.open(this.dataSource, tenant, this.options.statementTimeoutMs, release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  /** Runs work in a tenant transaction: commit when it resolves, roll back when it throws. */
+  async run<T>(tenant: TenantRef, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const tx = await this.begin(tenant);
+    try {
+      const result = await work(tx.manager);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+  }
+
+  /** Connections the tenant holds now. */
+  connectionsHeldBy(tenantId: string): number {
+    return this.share.active(tenantId);
+  }
+}
+
+/** TypeORM's transaction bookkeeping, which we keep ourselves since we send BEGIN and COMMIT. */
+interface RunnerInternals {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+  releasePostgresConnection?(error?: Error): Promise<void>;
+}
+
+type Query = QueryRunner['query'];
+
 /**
  * A transaction in which Postgres itself confines every statement to one tenant:
  * `SET LOCAL ROLE` switches to the tenant's role, which has rights on its own schema only,
- * and `SET LOCAL search_path` makes unqualified names resolve there. Both end with the
- * transaction, so a pooled connection never carries a tenant into the next request.
+ * and `SET LOCAL search_path` makes unqualified names resolve there (temporary objects
+ * last). Statements that could leave the tenant's role are refused before they are sent;
+ * COMMIT goes through only if the role is still the tenant's; and the connection's session
+ * state is reset before it returns to the pool, so nothing outlives the transaction.
  */
 export class TenantTransaction {
   private done = false;
@@ -45,23 +121,41 @@ export class TenantTransaction {
   private constructor(
     readonly tenant: TenantRef,
     private readonly runner: QueryRunner,
+    /** The runner's own query method: for the platform's statements, which the guard would refuse. */
+    private readonly send: Query,
+    private readonly releaseShare: () => void,
   ) {}
 
-  static async begin(dataSource: DataSource, tenant: TenantRef): Promise<TenantTransaction> {
+  /** One round trip: BEGIN, the tenant's statement timeout, role and search path. */
+  static async open(dataSource: DataSource, tenant: TenantRef, defaultTimeoutMs: number, releaseShare: () => void): Promise<TenantTransaction> {
     const runner = dataSource.createQueryRunner();
+    const send: Query = runner.query.bind(runner);
+    const role = tenantRoleName(tenant.slug);
     try {
       await runner.connect();
-      await runner.startTransaction();
-      await runner.query(
-        `SET LOCAL ROLE ${ident(tenantRoleName(tenant.slug))}; ` +
-          `SET LOCAL search_path TO ${ident(tenantSchemaName(tenant.slug))}`,
-      );
-      return new TenantTransaction(tenant, runner);
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       await runner.release();
       throw error;
     }
+    try {
+      await send(
+        'START TRANSACTION; ' +
+          // SET ROLE does not apply the role's own settings, so the tenant's timeout is read from it.
+          `SELECT set_config('statement_timeout', coalesce((SELECT substr(c, 19) FROM pg_catalog.pg_roles r, unnest(r.rolconfig) c ` +
+          `WHERE r.rolname = ${literal(role)} AND c LIKE 'statement_timeout=%'), ${literal(String(defaultTimeoutMs))}), true); ` +
+          `SET LOCAL ROLE ${ident(role)}; ` +
+          `SET LOCAL search_path TO ${ident(tenantSchemaName(tenant.slug))}, pg_temp`,
+      );
+    } catch (error) {
+      await endSession(runner, send);
+      throw error;
+    }
+    Object.assign(runner as unknown as RunnerInternals, { isTransactionActive: true, transactionDepth: 1 });
+    runner.query = ((query: string, ...rest: unknown[]) => {
+      assertTenantStatement(query);
+      return (send as (query: string, ...rest: unknown[]) => Promise<unknown>)(query, ...rest);
+    }) as Query;
+    return new TenantTransaction(tenant, runner, send, releaseShare);
   }
 
   get manager(): EntityManager {
@@ -73,16 +167,28 @@ export class TenantTransaction {
     return this.done;
   }
 
+  /**
+   * Commits, in one round trip with the role check and the session reset. Work done after
+   * something switched the role away from the tenant's is never committed: the check fails
+   * (its message names the role), Postgres skips the rest of the string, and the
+   * transaction is rolled back.
+   */
   async commit(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    const role = literal(tenantRoleName(this.tenant.slug));
     try {
-      await this.runner.commitTransaction();
+      await this.send(
+        `SELECT CASE WHEN current_user = ${role} THEN 1 ELSE ('the tenant role changed to ' || current_user || ', not committing')::int END; ` +
+          `COMMIT; ${RESET_SESSION}`,
+      );
+      (this.runner as unknown as RunnerInternals).isTransactionActive = false;
+      await this.runner.release();
     } catch (error) {
-      if (this.runner.isTransactionActive) await this.runner.rollbackTransaction().catch(() => undefined);
+      await endSession(this.runner, this.send);
       throw error;
     } finally {
-      await this.runner.release();
+      this.releaseShare();
     }
   }
 
@@ -90,26 +196,26 @@ export class TenantTransaction {
     if (this.done) return;
     this.done = true;
     try {
-      if (this.runner.isTransactionActive) await this.runner.rollbackTransaction();
+      await endSession(this.runner, this.send);
     } finally {
-      await this.runner.release();
+      this.releaseShare();
     }
   }
 }
 
-/** Runs work in a tenant transaction: commit when it resolves, roll back when it throws. */
-export async function inTenantTransaction<T>(
-  dataSource: DataSource,
-  tenant: TenantRef,
-  work: (manager: EntityManager) => Promise<T>,
-): Promise<T> {
-  const tx = await TenantTransaction.begin(dataSource, tenant);
+/**
+ * Rolls back whatever transaction the connection is in and resets its session. If that
+ * fails the connection is not trusted again: it is closed instead of going back to the pool.
+ */
+async function endSession(runner: QueryRunner, send: Query): Promise<void> {
+  const internals = runner as unknown as RunnerInternals;
+  internals.isTransactionActive = false;
+  if (runner.isReleased) return;
   try {
-    const result = await work(tx.manager);
-    await tx.commit();
-    return result;
+    await send(`ROLLBACK; ${RESET_SESSION}`);
+    await runner.release();
   } catch (error) {
-    await tx.rollback();
-    throw error;
+    if (internals.releasePostgresConnection) await internals.releasePostgresConnection(error instanceof Error ? error : new Error(String(error)));
+    else await runner.release();
   }
 }

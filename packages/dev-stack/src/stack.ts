@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
 import { startControlPlane, type StartedControlPlane } from '@mysaas/control-plane';
-import { ensureLoginRole, grantRoutingAccess, migratePlatform } from '@mysaas/db';
+import { loadAppServerConfig, loadGatewayConfig } from '@mysaas/config';
+import { ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, migratePlatform } from '@mysaas/db';
 import { startGateway, type StartedGateway } from '@mysaas/gateway';
 import { Client, Pool } from 'pg';
 import { ControlPlaneClient } from './control-plane-client';
@@ -75,14 +76,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     started.push(controlPlane);
 
     step(`app server of pool ${POOL.name}`);
-    const appServer: StartedAppServer = await startAppServer({
-      http: { host: '127.0.0.1', port: await preferredPort(DEFAULT_APP_SERVER_PORT) },
-      pool: POOL,
-      database: { url: poolAppUrl, maxConnections: 10, connectionWaitMs: 10_000 },
-      secrets: { tenantContext: secrets.tenantContextSecret, session: secrets.sessionSecret },
-      session: { ttlSeconds: 7 * 24 * 3600 },
-      limits: { maxBodyBytes: 64 * 1024 },
-    });
+    // The apps' own loaders give every setting not named here its documented default.
+    const appServer: StartedAppServer = await startAppServer(
+      loadAppServerConfig({
+        APP_SERVER_PORT: String(await preferredPort(DEFAULT_APP_SERVER_PORT)),
+        POOL_NAME: POOL.name,
+        RELEASE: String(POOL.release),
+        POOL_DATABASE_URL: poolAppUrl,
+        TENANT_CONTEXT_SECRET: secrets.tenantContextSecret,
+        SESSION_SECRET: secrets.sessionSecret,
+      }),
+    );
     started.push(appServer);
 
     const api = new ControlPlaneClient(controlPlane.url, secrets.adminToken);
@@ -91,13 +95,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const tenant of DEMO_TENANTS) await ensureTenant(api, tenant);
 
     step('gateway');
-    const gateway: StartedGateway = await startGateway({
-      http: { host: undefined, port: options.gatewayPort },
-      baseDomain: options.baseDomain,
-      routing: { databaseUrl: routingUrl, cacheTtlMs: 30_000, negativeTtlMs: 2_000, cacheMaxEntries: 10_000 },
-      secrets: { tenantContext: secrets.tenantContextSecret, session: secrets.sessionSecret },
-      limits: { maxBodyBytes: 1024 * 1024, upstreamTimeoutMs: 30_000 },
-    });
+    const gateway: StartedGateway = await startGateway(
+      loadGatewayConfig({
+        PORT: String(options.gatewayPort),
+        BASE_DOMAIN: options.baseDomain,
+        ROUTING_DATABASE_URL: routingUrl,
+        TENANT_CONTEXT_SECRET: secrets.tenantContextSecret,
+        SESSION_SECRET: secrets.sessionSecret,
+      }),
+    );
     started.push(gateway);
 
     return {
@@ -145,6 +151,7 @@ async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets
   await pool.connect();
   try {
     await ensureLoginRole(pool, APP_ROLE, secrets.appDbPassword);
+    await hardenPoolDatabase(pool);
   } finally {
     await pool.end();
   }

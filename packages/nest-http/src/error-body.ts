@@ -13,6 +13,8 @@ export interface ErrorDescription {
   status: number;
   code: string;
   message: string;
+  /** For 429 and 503: when to try again (the Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 export const INTERNAL_ERROR: ErrorDescription = {

@@ -27,7 +27,9 @@ export function sendError({ req, res, exception, described, requestId, logger, h
     res.destroy();
     return;
   }
-  if (described.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', '5');
+  // Both say "come back later"; Retry-After says when.
+  if (described.status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('retry-after', String(described.retryAfterSeconds ?? 5));
+  if (described.status === HttpStatus.TOO_MANY_REQUESTS) res.setHeader('retry-after', String(described.retryAfterSeconds ?? 1));
   if (html !== undefined && (req.header('accept') ?? '').includes('text/html')) {
     res.status(described.status).type('html').send(html(described, requestId));
     return;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import type { AppServerConfig, ControlPlaneConfig, GatewayConfig } from '@mysaas/config';
-import { ensureLoginRole, grantRoutingAccess, ident, migratePlatform } from '@mysaas/db';
+import { loadAppServerConfig, loadGatewayConfig, type AppServerConfig, type ControlPlaneConfig, type GatewayConfig } from '@mysaas/config';
+import { ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, ident, migratePlatform } from '@mysaas/db';
 import { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
 import { testServerUrl, withUrlParts } from './test-server';
 
@@ -43,6 +43,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
   await ensureLoginRole(control.pool, gatewayRole, gatewayPassword);
   await grantRoutingAccess(control.pool, gatewayRole);
   await ensureLoginRole(poolDb.pool, appRole, appPassword);
+  await hardenPoolDatabase(poolDb.pool);
   await control.pool.query(
     `INSERT INTO platform.pools (name, release, database_url, app_role) VALUES ($1, $2, $3, $4)`,
     [pool.name, pool.release, poolDb.url, appRole],
@@ -67,21 +68,33 @@ export async function createTestPlatform(): Promise<TestPlatform> {
       database: { url: control.url },
       adminToken: secrets.adminToken,
     }),
+    // Through the apps' own loaders, so every setting a test does not name has its real default.
     gatewayConfig: (overrides = {}) => ({
-      http: { host: '127.0.0.1', port: 0 },
-      baseDomain: 'localhost',
-      routing: { databaseUrl: routingUrl, cacheTtlMs: 30_000, negativeTtlMs: 500, cacheMaxEntries: 1000 },
-      secrets: { tenantContext: secrets.tenantContext, session: secrets.session },
-      limits: { maxBodyBytes: 64 * 1024, upstreamTimeoutMs: 10_000 },
+      ...loadGatewayConfig({
+        GATEWAY_HOST: '127.0.0.1',
+        PORT: '0',
+        ROUTING_DATABASE_URL: routingUrl,
+        ROUTING_NEGATIVE_TTL_MS: '500',
+        TENANT_CONTEXT_SECRET: secrets.tenantContext,
+        SESSION_SECRET: secrets.session,
+        MAX_BODY_BYTES: String(64 * 1024),
+        UPSTREAM_TIMEOUT_MS: '10000',
+      }),
       ...overrides,
     }),
     appServerConfig: (overrides = {}) => ({
-      http: { host: '127.0.0.1', port: 0 },
-      pool: { name: pool.name, release: pool.release },
-      database: { url: poolAppUrl, maxConnections: 5, connectionWaitMs: 5_000 },
-      secrets: { tenantContext: secrets.tenantContext, session: secrets.session },
-      session: { ttlSeconds: 3600 },
-      limits: { maxBodyBytes: 16 * 1024 },
+      ...loadAppServerConfig({
+        APP_SERVER_PORT: '0',
+        POOL_NAME: pool.name,
+        RELEASE: String(pool.release),
+        POOL_DATABASE_URL: poolAppUrl,
+        DB_POOL_MAX: '5',
+        DB_CONNECTION_WAIT_MS: '5000',
+        TENANT_CONTEXT_SECRET: secrets.tenantContext,
+        SESSION_SECRET: secrets.session,
+        SESSION_TTL_SECONDS: '3600',
+        MAX_BODY_BYTES: String(16 * 1024),
+      }),
       ...overrides,
     }),
     cleanup: async () => {

@@ -7,6 +7,7 @@ import {
   sendError,
   type ErrorDescription,
 } from '@mysaas/nest-http';
+import { pgErrorCode, PgErrorCode } from '@mysaas/db';
 import { REQUEST_ID_HEADER } from '@mysaas/tenancy';
 import { AuthException, AuthExceptionCode } from '../auth/auth.exception';
 import { LinkException, LinkExceptionCode } from '../links/links.exception';
@@ -37,6 +38,13 @@ function describe(exception: unknown): ErrorDescription {
   if (exception instanceof TenancyException) return describeCoded(exception, tenancyStatus(exception.code));
   if (exception instanceof AuthException) return describeCoded(exception, authStatus(exception.code));
   if (exception instanceof LinkException) return describeCoded(exception, linkStatus(exception.code));
+  if (pgErrorCode(exception) === PgErrorCode.QueryCanceled) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: 'STATEMENT_TIMEOUT',
+      message: "a database statement ran longer than this workspace's statement timeout and was cancelled",
+    };
+  }
   return describeOtherError(exception);
 }
 
@@ -53,6 +61,8 @@ function tenancyStatus(code: TenancyExceptionCode): number {
       return HttpStatus.INTERNAL_SERVER_ERROR;
     case TenancyExceptionCode.DATABASE_UNAVAILABLE:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case TenancyExceptionCode.TENANT_BUSY:
+      return HttpStatus.TOO_MANY_REQUESTS;
   }
 }
 

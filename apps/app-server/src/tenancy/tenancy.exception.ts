@@ -8,6 +8,8 @@ export enum TenancyExceptionCode {
   TENANT_NOT_ON_POOL = 'TENANT_NOT_ON_POOL',
   NO_TENANT_SCOPE = 'NO_TENANT_SCOPE',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** The tenant holds its whole share of the pool's connections. */
+  TENANT_BUSY = 'TENANT_BUSY',
 }
 
 export class TenancyException extends CodedError<TenancyExceptionCode> {}

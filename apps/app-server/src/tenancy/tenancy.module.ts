@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { createPoolDataSource } from '@mysaas/db';
+import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
 import { tenantEntities } from './tenant-repository';
 import { TenantContextMiddleware } from './tenant-context.middleware';
@@ -20,19 +20,31 @@ const dataSourceProvider: Provider = {
     }).initialize(),
 };
 
+const tenantDatabaseProvider: Provider = {
+  provide: TenantDatabase,
+  inject: [DataSource, APP_CONFIG],
+  useFactory: (dataSource: DataSource, config: AppServerConfig) =>
+    new TenantDatabase(dataSource, {
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      maxConnectionsPerTenant: config.database.maxConnectionsPerTenant,
+      connectionWaitMs: config.database.connectionWaitMs,
+    }),
+};
+
 /**
  * The tenancy runtime every app server carries: one bounded connection pool to the pool's
- * database server, the middleware that admits gateway-signed requests and opens their tenant
- * transaction, and the interceptor that commits it.
+ * database server with a bounded share per tenant, the middleware that admits gateway-signed
+ * requests and opens their tenant transaction, and the interceptor that commits it.
  */
 @Global()
 @Module({
   providers: [
     dataSourceProvider,
+    tenantDatabaseProvider,
     TenantContextMiddleware,
     { provide: APP_INTERCEPTOR, useClass: TenantTransactionInterceptor },
   ],
-  exports: [DataSource, TenantContextMiddleware],
+  exports: [DataSource, TenantDatabase, TenantContextMiddleware],
 })
 export class TenancyModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { DataSource } from 'typeorm';
-import { pgErrorCode, PgErrorCode, TenantTransaction } from '@mysaas/db';
+import { pgErrorCode, PgErrorCode, TenantConnectionsBusyError, TenantDatabase } from '@mysaas/db';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner, type TokenFailure } from '@mysaas/tenancy';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
 import { TenancyException, TenancyExceptionCode } from './tenancy.exception';
@@ -21,7 +20,7 @@ export class TenantContextMiddleware implements NestMiddleware {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppServerConfig,
-    private readonly dataSource: DataSource,
+    private readonly tenantDatabase: TenantDatabase,
   ) {
     this.signer = new TenantContextSigner(config.secrets.tenantContext);
   }
@@ -36,7 +35,10 @@ export class TenantContextMiddleware implements NestMiddleware {
         `this tenant context was issued for pool ${context.pool}, but this app server serves pool ${this.config.pool.name}`,
       );
     }
-    const transaction = await TenantTransaction.begin(this.dataSource, context.tenant).catch((error: unknown) => {
+    const transaction = await this.tenantDatabase.begin(context.tenant).catch((error: unknown) => {
+      if (error instanceof TenantConnectionsBusyError) {
+        throw new TenancyException(TenancyExceptionCode.TENANT_BUSY, `${error.message}; retry shortly`);
+      }
       if (pgErrorCode(error) === PgErrorCode.UndefinedObject) {
         throw new TenancyException(
           TenancyExceptionCode.TENANT_NOT_ON_POOL,

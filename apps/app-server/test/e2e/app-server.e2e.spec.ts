@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { DataSource } from 'typeorm';
 import { SESSION_COOKIE } from '@mysaas/auth';
-import { TenantTransaction } from '@mysaas/db';
+import type { AppServerConfig } from '@mysaas/config';
+import { TenantDatabase } from '@mysaas/db';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
 import {
   cookieFrom,
@@ -238,25 +239,47 @@ describe('app server', () => {
     });
   });
 
+  const smallDatabase = (changes: Partial<AppServerConfig['database']>) => ({ ...platform.appServerConfig().database, ...changes });
+
   it('answers 503 instead of hanging when no database connection frees up in time', async () => {
-    const small = await startAppServer(platform.appServerConfig({
-      database: { url: platform.poolAppUrl, maxConnections: 1, connectionWaitMs: 300 },
-    }));
-    const held = await TenantTransaction.begin(small.app.get(DataSource), acme);
+    const small = await startAppServer(platform.appServerConfig({ database: smallDatabase({ maxConnections: 1, connectionWaitMs: 300 }) }));
+    const held = small.app.get(DataSource).createQueryRunner();
+    await held.connect();
     try {
       const res = await http(small.url, { path: '/login', headers: gatewayHeaders(platform, acme) });
       expect(res.status).toBe(503);
       expect(res.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     } finally {
-      await held.rollback();
+      await held.release();
       await small.close();
     }
   });
 
+  it("holds a tenant to its share of the connections (429) while another tenant is served", async () => {
+    const globex = await createTenant(platform, { name: 'Globex' });
+    const small = await startAppServer(
+      platform.appServerConfig({ database: smallDatabase({ maxConnections: 3, maxConnectionsPerTenant: 2, connectionWaitMs: 300 }) }),
+    );
+    const tenantDb = small.app.get(TenantDatabase);
+    const held = [await tenantDb.begin(acme), await tenantDb.begin(acme)];
+    try {
+      const refused = await http(small.url, { path: '/login', headers: gatewayHeaders(platform, acme) });
+      expect(refused.status).toBe(429);
+      expect(refused.json()).toMatchObject({ code: 'TENANT_BUSY' });
+      expect(refused.json<{ message: string }>().message).toContain('already using its 2 database connections');
+      expect(refused.headers['retry-after']).toBe('1');
+      const served = await http(small.url, { path: '/login', headers: gatewayHeaders(platform, globex) });
+      expect(served.status).toBe(200);
+      expect(served.text).toContain('Sign in to Globex');
+    } finally {
+      for (const tx of held) await tx.rollback();
+      await small.close();
+    }
+    expect(tenantDb.connectionsHeldBy(acme.id)).toBe(0);
+  });
+
   it('releases the connection of a request whose client disconnects mid-way', async () => {
-    const small = await startAppServer(platform.appServerConfig({
-      database: { url: platform.poolAppUrl, maxConnections: 1, connectionWaitMs: 2_000 },
-    }));
+    const small = await startAppServer(platform.appServerConfig({ database: smallDatabase({ maxConnections: 1, connectionWaitMs: 2_000 }) }));
     try {
       for (let i = 0; i < 3; i++) {
         await new Promise<void>((resolve) => {

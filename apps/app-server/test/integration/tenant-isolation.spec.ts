@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
-import { createPoolDataSource, inTenantTransaction, TenantTransaction } from '@mysaas/db';
+import type { DataSource, EntityManager } from 'typeorm';
+import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
 import { createTenant, createTestPlatform, type TestPlatform, type TestTenant } from '@mysaas/testing';
 
 /**
@@ -12,6 +12,8 @@ describe('tenant isolation at the database', () => {
   let acme: TestTenant;
   let globex: TestTenant;
   let dataSource: DataSource;
+  let tenantDb: TenantDatabase;
+  const inTenantTransaction = <T>(tenant: TestTenant, work: (m: EntityManager) => Promise<T>) => tenantDb.run(tenant, work);
 
   beforeAll(async () => {
     platform = await createTestPlatform();
@@ -25,6 +27,7 @@ describe('tenant isolation at the database', () => {
       connectionWaitMs: 5_000,
       applicationName: 'isolation-test',
     }).initialize();
+    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 1, connectionWaitMs: 5_000 });
   });
 
   afterAll(async () => {
@@ -33,28 +36,33 @@ describe('tenant isolation at the database', () => {
   });
 
   it('reads its own tables through unqualified names', async () => {
-    const rows = await inTenantTransaction(dataSource, acme, (m) => m.query('SELECT email FROM users'));
+    const rows = await inTenantTransaction(acme, (m) => m.query('SELECT email FROM users'));
     expect(rows).toEqual([{ email: acme.admin.email }]);
   });
 
   it("refuses a qualified SELECT from another tenant's schema with permission denied", async () => {
     await expect(
-      inTenantTransaction(dataSource, acme, (m) => m.query(`SELECT * FROM ${globex.schema}.users`)),
+      inTenantTransaction(acme, (m) => m.query(`SELECT * FROM ${globex.schema}.users`)),
     ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
   });
 
-  it("refuses another tenant's schema after SET search_path to it", async () => {
-    // Postgres skips search_path schemas the role may not use, so the unqualified name does
-    // not resolve at all, and a qualified name is refused outright.
+  it("refuses another tenant's schema after a search_path change that got past the statement guard", async () => {
+    // The guard refuses SET search_path; a function a migration created is not checked by
+    // it. Postgres still skips search_path schemas the role may not use, so the unqualified
+    // name does not resolve at all, and a qualified name is refused outright.
+    await platform.poolDb.pool.query(
+      `CREATE FUNCTION ${acme.schema}.use_path(path text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('search_path', path, true); END $$;
+       ALTER FUNCTION ${acme.schema}.use_path(text) OWNER TO ${acme.role}`,
+    );
     await expect(
-      inTenantTransaction(dataSource, acme, async (m) => {
-        await m.query(`SET search_path TO ${globex.schema}`);
+      inTenantTransaction(acme, async (m) => {
+        await m.query('SELECT use_path($1)', [globex.schema]);
         return m.query('SELECT * FROM users');
       }),
     ).rejects.toThrow('relation "users" does not exist');
     await expect(
-      inTenantTransaction(dataSource, acme, async (m) => {
-        await m.query(`SET search_path TO ${globex.schema}`);
+      inTenantTransaction(acme, async (m) => {
+        await m.query('SELECT use_path($1)', [globex.schema]);
         return m.query(`SELECT * FROM ${globex.schema}.users`);
       }),
     ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
@@ -62,7 +70,7 @@ describe('tenant isolation at the database', () => {
 
   it("refuses writes into another tenant's schema and leaves it unchanged", async () => {
     await expect(
-      inTenantTransaction(dataSource, acme, (m) =>
+      inTenantTransaction(acme, (m) =>
         m.query(`INSERT INTO ${globex.schema}.links (code, url) VALUES ('stolen', 'https://example.com')`),
       ),
     ).rejects.toThrow(`permission denied for schema ${globex.schema}`);
@@ -71,7 +79,7 @@ describe('tenant isolation at the database', () => {
   });
 
   it('leaves no role or search_path on the pooled connection after the transaction', async () => {
-    await inTenantTransaction(dataSource, acme, (m) => m.query('SELECT 1'));
+    await inTenantTransaction(acme, (m) => m.query('SELECT 1'));
     const [state] = await dataSource.query<Array<{ current_user: string; search_path: string }>>(
       "SELECT current_user, current_setting('search_path') AS search_path",
     );
@@ -80,7 +88,7 @@ describe('tenant isolation at the database', () => {
 
   it('rolls the role back with the transaction when the work fails', async () => {
     await expect(
-      inTenantTransaction(dataSource, acme, async (m) => {
+      inTenantTransaction(acme, async (m) => {
         await m.query(`INSERT INTO links (code, url) VALUES ('rolled-back', 'https://example.com')`);
         throw new Error('boom');
       }),
@@ -104,9 +112,7 @@ describe('tenant isolation at the database', () => {
   });
 
   it('refuses a transaction for a tenant that has no role on this pool server', async () => {
-    await expect(
-      TenantTransaction.begin(dataSource, { id: 'x', slug: 'nowhere' as TestTenant['slug'] }),
-    ).rejects.toThrow('role "t_nowhere" does not exist');
+    await expect(tenantDb.begin({ id: 'x', slug: 'nowhere' as TestTenant['slug'] })).rejects.toThrow('role "t_nowhere" does not exist');
     const [state] = await dataSource.query<Array<{ current_user: string }>>('SELECT current_user');
     expect(state?.current_user).toBe(platform.pool.appRole);
   });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
-import { inTransaction } from '@mysaas/db';
+import { hardenPoolDatabase, inTransaction } from '@mysaas/db';
 import { checkUpstream } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
@@ -31,7 +31,7 @@ export class PoolsService {
   /** Registers a pool after checking its database server is reachable and its app role usable. */
   async create(input: CreatePoolDto): Promise<PoolRecord> {
     const upstreams = canonicalUpstreams(input.upstreams ?? []);
-    await this.checkDatabase(input.databaseUrl, input.appRole);
+    await this.prepareDatabase(input.databaseUrl, input.appRole);
     return inTransaction(this.db, async (tx) => {
       const pool = await this.pools.insert({ ...input, upstreams }, tx);
       await this.audit.record({ action: 'pool.created', details: { pool: pool.name, release: pool.release } }, tx);
@@ -50,13 +50,18 @@ export class PoolsService {
     });
   }
 
-  /** One connection, not a cached pool: a URL that turns out wrong must leave nothing open. */
-  private async checkDatabase(databaseUrl: string, appRole: string): Promise<void> {
+  /**
+   * Checks the pool's database server is reachable and its app role usable, and takes away
+   * what tenants must not have there (temporary objects). One connection, not a cached pool:
+   * a URL that turns out wrong must leave nothing open.
+   */
+  private async prepareDatabase(databaseUrl: string, appRole: string): Promise<void> {
     const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
     let rows: Array<{ rolcanlogin: boolean; rolinherit: boolean }>;
     try {
       await client.connect();
       ({ rows } = await client.query('SELECT rolcanlogin, rolinherit FROM pg_roles WHERE rolname = $1', [appRole]));
+      if (rows[0]?.rolcanlogin && !rows[0].rolinherit) await hardenPoolDatabase(client);
     } catch (error) {
       throw new PoolException(
         PoolExceptionCode.DATABASE_UNREACHABLE,
