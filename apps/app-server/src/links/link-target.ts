@@ -1,5 +1,7 @@
 import { LinkException, LinkExceptionCode } from './links.exception';
-import { MAX_URL_LENGTH } from './dto/create-link.dto';
+
+/** links.url is varchar(2048). */
+export const MAX_URL_LENGTH = 2048;
 
 /**
  * A redirect target must be an absolute http(s) URL: anything else (javascript:, data:,

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { InjectTenantRepository } from '../tenancy';
 import { Link } from './link.entity';
+import { parseLinkCode } from './link-code';
 import { parseLinkTarget } from './link-target';
 import { LinkException, LinkExceptionCode } from './links.exception';
 
@@ -19,12 +20,14 @@ export interface CreateLinkInput {
 export class LinksService {
   constructor(@InjectTenantRepository(Link) private readonly links: Repository<Link>) {}
 
+  /** Validates its input itself: the JSON API and the links page's form both come through here. */
   async create(input: CreateLinkInput, createdBy: string): Promise<Link> {
     const url = parseLinkTarget(input.url);
-    if (input.code !== undefined) {
-      const link = await this.insert({ code: input.code, url, createdBy });
+    const code = input.code === undefined ? undefined : parseLinkCode(input.code);
+    if (code !== undefined) {
+      const link = await this.insert({ code, url, createdBy });
       if (link) return link;
-      throw new LinkException(LinkExceptionCode.CODE_TAKEN, `code "${input.code}" is already used by another link`);
+      throw new LinkException(LinkExceptionCode.CODE_TAKEN, `code "${code}" is already used by another link`);
     }
     for (let attempt = 0; attempt < GENERATE_ATTEMPTS; attempt++) {
       const link = await this.insert({ code: generateCode(), url, createdBy });

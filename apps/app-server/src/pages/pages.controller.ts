@@ -10,12 +10,10 @@ import { LinkException } from '../links/links.exception';
 import { LinksService } from '../links/links.service';
 import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
 import type { TenantContextClaims } from '@mysaas/tenancy';
+import { linkErrorMessage, loginErrorMessage } from './form-errors';
 import { linksPage, loginPage } from './views';
 
 type Tenant = TenantContextClaims['tenant'];
-const FORM_ERRORS: Record<string, string> = {
-  credentials: 'Email or password is incorrect.',
-};
 
 /** Server-rendered sign-in and links pages; every form posts back here and redirects (PRG). */
 @Controller()
@@ -32,11 +30,11 @@ export class PagesController {
   loginForm(
     @CurrentTenant() tenant: Tenant,
     @CurrentUser({ optional: true }) user: AuthenticatedUser | undefined,
-    @Query('error') error: string | undefined,
+    @Query('error') error: unknown,
     @Res({ passthrough: true }) res: Response,
   ): string {
     if (user) return seeOther(res, '/');
-    return loginPage(tenant.name, error === undefined ? undefined : FORM_ERRORS[error]);
+    return loginPage(tenant.name, loginErrorMessage(error));
   }
 
   @Public()
@@ -57,11 +55,11 @@ export class PagesController {
   async home(
     @CurrentTenant() tenant: Tenant,
     @CurrentUser({ optional: true }) user: AuthenticatedUser | undefined,
-    @Query('error') error: string | undefined,
+    @Query('error') error: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     if (!user) return seeOther(res, '/login');
-    return linksPage(tenant.name, user.email, await this.links.list(), error?.slice(0, 300));
+    return linksPage(tenant.name, user.email, await this.links.list(), linkErrorMessage(error));
   }
 
   @Post('links')
@@ -73,7 +71,8 @@ export class PagesController {
       await this.links.create({ url, ...(code ? { code } : {}) }, user.id);
       return { url: '/' };
     } catch (error) {
-      if (error instanceof LinkException) return { url: `/?error=${encodeURIComponent(error.message)}` };
+      // The code, not the message: the page shows a fixed text for it (see form-errors.ts).
+      if (error instanceof LinkException) return { url: `/?error=${encodeURIComponent(error.code)}` };
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { LINK_CODE_PATTERN } from '../links/link-code';
 import type { Link } from '../links/link.entity';
 import { escapeHtml, page } from './html';
 
@@ -34,7 +35,8 @@ export function linksPage(tenantName: string, email: string, links: Link[], erro
        <label for="url">New link</label>
        <input id="url" name="url" type="url" placeholder="https://example.com/launch" required>
        <label for="code">Short code <span class="muted">(optional)</span></label>
-       <input id="code" name="code" pattern="[A-Za-z0-9_-]{3,32}" placeholder="launch">
+       <input id="code" name="code" pattern="${escapeHtml(LINK_CODE_PATTERN.source)}"
+         title="3 to 32 letters, digits, - or _" placeholder="launch">
        <button type="submit">Create link</button>
      </form>
      ${

@@ -239,6 +239,84 @@ describe('app server', () => {
     });
   });
 
+  describe('pages', () => {
+    let cookie: string;
+    beforeAll(async () => {
+      cookie = await signIn();
+    });
+    const page = (path: string, session = true) =>
+      http(server.url, { path, headers: gatewayHeaders(platform, acme, session ? { sessionCookie: cookie } : {}) });
+    const postForm = (fields: Record<string, string>) =>
+      http(server.url, {
+        method: 'POST',
+        path: '/links',
+        headers: { ...gatewayHeaders(platform, acme, { sessionCookie: cookie }), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const storedCodes = async () =>
+      (await platform.poolDb.pool.query<{ code: string }>(`SELECT code FROM ${acme.schema}.links`)).rows.map((r) => r.code);
+    const ERROR_BOX = 'class="error"';
+
+    it('creates a link from the form and shows it', async () => {
+      const posted = await postForm({ url: 'https://example.com/from-form', code: 'from-form' });
+      expect(posted.status).toBe(303);
+      expect(posted.headers.location).toBe('/');
+      expect(await storedCodes()).toContain('from-form');
+      const home = await page('/');
+      expect(home.text).toContain('https://example.com/from-form');
+      expect(home.text).not.toContain(ERROR_BOX);
+    });
+
+    it.each([
+      [{ url: 'https://example.com', code: 'a'.repeat(33) }, 'LINK_INVALID_CODE', 'A short code is 3 to 32 letters, digits'],
+      [{ url: 'https://example.com', code: 'a/b' }, 'LINK_INVALID_CODE', 'A short code is 3 to 32 letters, digits'],
+      [{ url: 'https://example.com', code: '<svg/onload=alert(1)>' }, 'LINK_INVALID_CODE', 'A short code is 3 to 32 letters, digits'],
+      [{ url: 'javascript:alert(1)' }, 'LINK_INVALID_URL', 'full http:// or https:// address'],
+      [{ url: '' }, 'LINK_INVALID_URL', 'full http:// or https:// address'],
+    ])('sends the form %j back with ?error=%s, stores nothing, and shows a fixed message', async (fields, code, message) => {
+      const before = await storedCodes();
+      const posted = await postForm(fields);
+      expect(posted.status).toBe(303);
+      expect(posted.headers.location).toBe(`/?error=${code}`);
+      expect(await storedCodes()).toEqual(before);
+      const shown = await page(posted.headers.location!);
+      expect(shown.status).toBe(200);
+      expect(shown.text).toContain(message);
+      expect(shown.text).not.toContain('svg/onload');
+      expect(shown.text).not.toContain('javascript:');
+    });
+
+    it('sends a taken code back with ?error=LINK_CODE_TAKEN and keeps the first link', async () => {
+      expect((await postForm({ url: 'https://example.com/first', code: 'taken-by-form' })).status).toBe(303);
+      const again = await postForm({ url: 'https://example.com/second', code: 'taken-by-form' });
+      expect(again.headers.location).toBe('/?error=LINK_CODE_TAKEN');
+      const { rows } = await platform.poolDb.pool.query(`SELECT url FROM ${acme.schema}.links WHERE code = 'taken-by-form'`);
+      expect(rows).toEqual([{ url: 'https://example.com/first' }]);
+      expect((await page('/?error=LINK_CODE_TAKEN')).text).toContain('That short code is already used by another link.');
+    });
+
+    it.each(['__proto__', 'constructor', 'toString'])('answers /login?error=%s with the plain sign-in page', async (error) => {
+      const res = await page(`/login?error=${error}`, false);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Sign in to Acme Corp');
+      expect(res.text).not.toContain(ERROR_BOX);
+      // The box this test looks for does appear for a known code.
+      expect((await page('/login?error=credentials', false)).text).toContain(ERROR_BOX);
+    });
+
+    it.each([
+      ['free text', `/?error=${encodeURIComponent('Your account is locked. Call +1 555 0100 to unlock it.')}`],
+      ['an inherited name', '/?error=__proto__'],
+      ['a repeated parameter', '/?error=LINK_CODE_TAKEN&error=x'],
+    ])('shows no message on the links page for %s', async (_, path) => {
+      const res = await page(path);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Acme Corp links');
+      expect(res.text).not.toContain(ERROR_BOX);
+      expect(res.text).not.toContain('555 0100');
+    });
+  });
+
   const smallDatabase = (changes: Partial<AppServerConfig['database']>) => ({ ...platform.appServerConfig().database, ...changes });
 
   it('answers 503 instead of hanging when no database connection frees up in time', async () => {

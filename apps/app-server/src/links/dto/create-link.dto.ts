@@ -1,8 +1,8 @@
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { LINK_CODE_PATTERN, LINK_CODE_RULE } from '../link-code';
+import { MAX_URL_LENGTH } from '../link-target';
 
-export const MAX_URL_LENGTH = 2048;
-export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
-
+/** The JSON API's shape check; LinksService applies the same domain rules to every caller. */
 export class CreateLinkDto {
   @IsString({ message: 'url is required and must be a string' })
   @MaxLength(MAX_URL_LENGTH, { message: `url must be at most ${MAX_URL_LENGTH} characters` })
@@ -10,6 +10,6 @@ export class CreateLinkDto {
 
   @IsOptional()
   @IsString({ message: 'code must be a string' })
-  @Matches(CODE_PATTERN, { message: 'code must be 3 to 32 letters, digits, "-" or "_"' })
+  @Matches(LINK_CODE_PATTERN, { message: LINK_CODE_RULE })
   code?: string;
 }
