@@ -11,6 +11,7 @@ export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
 export {
   dropTenantSchema,
   provisionTenantSchema,
+  setTenantStatementTimeout,
   TENANT_MIGRATIONS_TABLE,
   tenantRoleExists,
   tenantSchemaExists,
@@ -21,11 +22,11 @@ export {
 } from './provisioning';
 export {
   createPoolDataSource,
+  TenantConnectionsBusyError,
   TenantDatabase,
   TenantTransaction,
   type PoolDataSourceOptions,
   type TenantDatabaseOptions,
 } from './tenant-transactions';
-export { TenantConnectionsBusyError } from './tenant-connection-share';
 export { refusalOf, TenantStatementRefusedError } from './statement-guard';
 export { hardenPoolDatabase } from './pool-hardening';

@@ -3,7 +3,7 @@ import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenan
 import { applyMigrations, migrationsForRelease, type Migration } from './migrations/migration';
 import { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
 import { hardenPoolDatabase } from './pool-hardening';
-import { ident, inTransaction, pgErrorCode, PgErrorCode } from './sql';
+import { ident, inTransaction, literal, pgErrorCode, PgErrorCode, type Queryable } from './sql';
 
 export const TENANT_MIGRATIONS_TABLE = 'schema_migrations';
 
@@ -23,6 +23,8 @@ export interface ProvisionTenantInput {
   /** Release of the pool: decides which tenant migrations run. */
   release: number;
   admin: { email: string; passwordHash: string };
+  /** The tenant's statement_timeout; absent: the app servers' default. */
+  statementTimeoutMs?: number | null;
   /** Overrides the release's migrations (tests use this to make provisioning fail midway). */
   migrations?: readonly Migration[];
 }
@@ -58,6 +60,7 @@ export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantIn
       [PgErrorCode.DuplicateSchema]: () =>
         new TenantProvisioningError('schema-exists', `schema ${schema} already exists on the pool server`),
     });
+    await setTenantStatementTimeout(client, input.slug, input.statementTimeoutMs ?? null);
     await client.query(`SET LOCAL ROLE ${ident(role)}`);
     await client.query(`SET LOCAL search_path TO ${ident(schema)}`);
     const ran = await applyMigrations(client, migrations, {
@@ -71,6 +74,20 @@ export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantIn
     await client.query('RESET ROLE');
     return { schema, role, migrations: ran };
   });
+}
+
+/**
+ * Sets (or, with null, removes) the statement_timeout stored on the tenant's role. SET ROLE
+ * does not apply a role's settings, so tenant transactions read it from there themselves.
+ */
+export async function setTenantStatementTimeout(db: Queryable, slug: TenantSlug, timeoutMs: number | null): Promise<void> {
+  const role = ident(tenantRoleName(slug));
+  if (timeoutMs === null) {
+    await db.query(`ALTER ROLE ${role} RESET statement_timeout`);
+    return;
+  }
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new Error(`a statement timeout must be a whole number of milliseconds, not ${timeoutMs}`);
+  await db.query(`ALTER ROLE ${role} SET statement_timeout = ${literal(`${timeoutMs}ms`)}`);
 }
 
 /** Drops a tenant's schema (with every table in it) and its role. Idempotent. */

@@ -2,7 +2,7 @@ import { DataSource, type EntityManager, type EntitySchema, type MixedList, type
 import { tenantRoleName, tenantSchemaName, type TenantRef } from '@mysaas/tenancy';
 import { ident, literal } from './sql';
 import { assertTenantStatement } from './statement-guard';
-import { TenantConnectionShare } from './tenant-connection-share';
+import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
 
 export interface PoolDataSourceOptions {
   /** The pool's app-server login role: may SET ROLE to its tenants, owns nothing itself. */
@@ -59,18 +59,19 @@ const RESET_SESSION =
  * transactions in which Postgres itself confines every statement to one tenant.
  */
 export class TenantDatabase {
-  private readonly share: TenantConnectionShare;
+  private readonly share = new Bulkhead();
 
   constructor(
     readonly dataSource: DataSource,
     readonly options: TenantDatabaseOptions,
-  ) {
-    this.share = new TenantConnectionShare(options.maxConnectionsPerTenant);
-  }
+  ) {}
 
   /** Opens a transaction as the tenant; the caller must commit or roll it back. */
   async begin(tenant: TenantRef): Promise<TenantTransaction> {
-    const release = await this.share.acquire(tenant.id, this.options.connectionWaitMs);
+    const { maxConnectionsPerTenant: limit, connectionWaitMs: waitMs } = this.options;
+    const release = await this.share.acquire(tenant.id, { limit, waitMs }).catch((error: unknown) => {
+      throw error instanceof BulkheadFullError ? new TenantConnectionsBusyError(limit, waitMs) : error;
+    });
     try {
       return await TenantTransaction.open(this.dataSource, tenant, this.options.statementTimeoutMs, release);
     } catch (error) {
@@ -95,6 +96,14 @@ export class TenantDatabase {
   /** Connections the tenant holds now. */
   connectionsHeldBy(tenantId: string): number {
     return this.share.active(tenantId);
+  }
+}
+
+/** The tenant already holds its whole share of the pool's connections, and none freed up in time. */
+export class TenantConnectionsBusyError extends Error {
+  constructor(readonly share: number, readonly waitedMs: number) {
+    super(`this workspace is already using its ${share} database connections; none freed up within ${waitedMs} ms`);
+    this.name = 'TenantConnectionsBusyError';
   }
 }
 

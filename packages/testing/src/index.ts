@@ -1,4 +1,4 @@
-export { testServerUrl, withUrlParts } from './test-server';
+export { testRedisUrl, testServerUrl, withUrlParts } from './test-server';
 export { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
 export { createTestPlatform, type TestPlatform } from './test-platform';
 export { createTenant, uniqueSlug, type CreateTenantOptions, type TestTenant } from './factories';

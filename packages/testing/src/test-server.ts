@@ -2,6 +2,16 @@ import { readEnv } from '@mysaas/config';
 
 /** Set by the Jest global setup when it started an embedded server for this run. */
 export const EMBEDDED_TEST_URL_VARIABLE = 'MYSAAS_TEST_EMBEDDED_DATABASE_URL';
+/** Set by the Jest global setup when a Redis server answered. */
+export const TEST_REDIS_URL_VARIABLE = 'MYSAAS_TEST_REDIS_URL';
+
+/**
+ * The Redis server for tests, or undefined when none answered (the global setup printed a
+ * SKIPPED line; in CI it failed the run instead). Use it to pick `describe` or `describe.skip`.
+ */
+export function testRedisUrl(): string | undefined {
+  return readEnv(TEST_REDIS_URL_VARIABLE);
+}
 
 /**
  * The admin URL of the Postgres server tests create their databases on: DATABASE_URL when

@@ -56,6 +56,23 @@ export const PLATFORM_MIGRATIONS: readonly Migration[] = [
           JOIN platform.pools p ON p.name = t.pool;
     `,
   },
+  {
+    id: '0002_tenant_limits',
+    release: 1,
+    sql: `
+      -- Per-tenant overrides of the platform defaults (NULL: the default). The gateway reads
+      -- the request cap through tenant_routes; the statement timeout is also set on the
+      -- tenant's role on its pool server, where tenant transactions read it.
+      ALTER TABLE platform.tenants
+        ADD COLUMN max_concurrent_requests integer CHECK (max_concurrent_requests BETWEEN 1 AND 100000),
+        ADD COLUMN statement_timeout_ms integer CHECK (statement_timeout_ms BETWEEN 1 AND 3600000);
+
+      CREATE OR REPLACE VIEW platform.tenant_routes AS
+        SELECT t.id, t.slug, t.name, t.status, t.pool, p.status AS pool_status, p.upstreams, t.max_concurrent_requests
+          FROM platform.tenants t
+          JOIN platform.pools p ON p.name = t.pool;
+    `,
+  },
 ];
 
 /** Channel the control plane notifies on when routing changes; payload is the tenant slug. */

@@ -1,0 +1,10 @@
+export { Bulkhead, BulkheadFullError } from './bulkhead';
+export {
+  FallbackAttemptCounter,
+  MemoryAttemptCounter,
+  RedisAttemptCounter,
+  type AttemptCounter,
+  type CountedKey,
+  type TakeResult,
+} from './attempt-counter';
+export { createRedis, redisReachable } from './redis';
