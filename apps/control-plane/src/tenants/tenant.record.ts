@@ -3,6 +3,13 @@ import type { TenantSlug } from '@mysaas/tenancy';
 export type TenantStatus = 'provisioning' | 'active' | 'suspended';
 export const TENANT_STATUSES: readonly TenantStatus[] = ['provisioning', 'active', 'suspended'];
 
+export interface TenantLimits {
+  /** Requests the gateway lets through for the tenant at once (per gateway instance). */
+  maxConcurrentRequests: number | null;
+  /** statement_timeout of the tenant's transactions, set on its role. */
+  statementTimeoutMs: number | null;
+}
+
 export interface TenantRecord {
   id: string;
   slug: TenantSlug;
@@ -11,6 +18,8 @@ export interface TenantRecord {
   pool: string;
   schemaName: string;
   roleName: string;
+  /** Overrides of the platform defaults; null means the default applies. */
+  limits: TenantLimits;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -24,6 +33,7 @@ export function tenantView(tenant: TenantRecord) {
     pool: tenant.pool,
     schema: tenant.schemaName,
     role: tenant.roleName,
+    limits: tenant.limits,
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
   };

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CreateTenantDto, ListTenantsQuery } from './dto/create-tenant.dto';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CreateTenantDto, ListTenantsQuery, UpdateTenantLimitsDto } from './dto/create-tenant.dto';
 import { tenantView } from './tenant.record';
 import { TenantsService } from './tenants.service';
 
@@ -27,6 +27,11 @@ export class TenantsController {
   @HttpCode(200)
   async suspend(@Param('slug') slug: string) {
     return tenantView(await this.tenants.suspend(slug));
+  }
+
+  @Patch(':slug/limits')
+  async setLimits(@Param('slug') slug: string, @Body() body: UpdateTenantLimitsDto) {
+    return tenantView(await this.tenants.setLimits(slug, body));
   }
 
   @Post(':slug/resume')

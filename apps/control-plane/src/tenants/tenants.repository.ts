@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { pgErrorCode, PgErrorCode, type Queryable } from '@mysaas/db';
 import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import type { TenantRecord, TenantStatus } from './tenant.record';
+import type { TenantLimits, TenantRecord, TenantStatus } from './tenant.record';
 import { TenantException, TenantExceptionCode } from './tenants.exception';
 
 interface TenantRow {
@@ -14,11 +14,13 @@ interface TenantRow {
   pool: string;
   schema_name: string;
   role_name: string;
+  max_concurrent_requests: number | null;
+  statement_timeout_ms: number | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, slug, name, status, pool, schema_name, role_name, created_at, updated_at';
+const COLUMNS = 'id, slug, name, status, pool, schema_name, role_name, max_concurrent_requests, statement_timeout_ms, created_at, updated_at';
 
 @Injectable()
 export class TenantsRepository {
@@ -34,8 +36,11 @@ export class TenantsRepository {
     return rows.map(toRecord);
   }
 
-  async find(slug: string, db: Queryable = this.db): Promise<TenantRecord | undefined> {
-    const { rows } = await db.query<TenantRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM platform.tenants WHERE slug = $1`, [slug]);
+  async find(slug: string, db: Queryable = this.db, options: { forUpdate?: boolean } = {}): Promise<TenantRecord | undefined> {
+    const { rows } = await db.query<TenantRow & Record<string, unknown>>(
+      `SELECT ${COLUMNS} FROM platform.tenants WHERE slug = $1${options.forUpdate ? ' FOR UPDATE' : ''}`,
+      [slug],
+    );
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 
@@ -64,6 +69,19 @@ export class TenantsRepository {
     return toRecord(rows[0]!);
   }
 
+  /** Changes the limits named in `changes` (null: back to the default), leaving the others. */
+  async setLimits(id: string, changes: Partial<TenantLimits>, db: Queryable = this.db): Promise<TenantRecord> {
+    const { rows } = await db.query<TenantRow & Record<string, unknown>>(
+      `UPDATE platform.tenants
+          SET max_concurrent_requests = CASE WHEN $2 THEN $3::int ELSE max_concurrent_requests END,
+              statement_timeout_ms = CASE WHEN $4 THEN $5::int ELSE statement_timeout_ms END,
+              updated_at = now()
+        WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, 'maxConcurrentRequests' in changes, changes.maxConcurrentRequests ?? null, 'statementTimeoutMs' in changes, changes.statementTimeoutMs ?? null],
+    );
+    return toRecord(rows[0]!);
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.query('DELETE FROM platform.tenants WHERE id = $1', [id]);
   }
@@ -78,6 +96,7 @@ function toRecord(row: TenantRow): TenantRecord {
     pool: row.pool,
     schemaName: row.schema_name,
     roleName: row.role_name,
+    limits: { maxConcurrentRequests: row.max_concurrent_requests, statementTimeoutMs: row.statement_timeout_ms },
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

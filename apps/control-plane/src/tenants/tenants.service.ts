@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { hashPassword, passwordProblem } from '@mysaas/auth';
-import { inTransaction, provisionTenantSchema, TenantProvisioningError } from '@mysaas/db';
+import { inTransaction, provisionTenantSchema, setTenantStatementTimeout, TenantProvisioningError } from '@mysaas/db';
 import { checkTenantSlug } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import { PoolDatabases } from '../platform-db/pool-databases';
 import { notifyRoutingChange } from '../platform-db/routing-notifier';
 import { PoolsRepository } from '../pools/pools.repository';
-import type { CreateTenantDto } from './dto/create-tenant.dto';
-import type { TenantRecord, TenantStatus } from './tenant.record';
+import type { CreateTenantDto, UpdateTenantLimitsDto } from './dto/create-tenant.dto';
+import type { TenantLimits, TenantRecord, TenantStatus } from './tenant.record';
 import { TenantException, TenantExceptionCode } from './tenants.exception';
 import { TenantsRepository } from './tenants.repository';
 
@@ -85,6 +85,38 @@ export class TenantsService {
 
   async resume(slug: string): Promise<TenantRecord> {
     return this.changeStatus(slug, 'active');
+  }
+
+  /**
+   * Changes a tenant's limits. The statement timeout lives on the tenant's role on its pool
+   * server, and is changed there inside the platform transaction: if the pool server refuses,
+   * nothing changes; if the platform commit fails after it, running the request again
+   * converges.
+   */
+  async setLimits(slug: string, input: UpdateTenantLimitsDto): Promise<TenantRecord> {
+    const changes: Partial<TenantLimits> = {};
+    if (input.maxConcurrentRequests !== undefined) changes.maxConcurrentRequests = input.maxConcurrentRequests;
+    if (input.statementTimeoutMs !== undefined) changes.statementTimeoutMs = input.statementTimeoutMs;
+    return inTransaction(this.db, async (tx) => {
+      const tenant = await this.tenants.find(slug, tx, { forUpdate: true });
+      if (!tenant) throw new TenantException(TenantExceptionCode.NOT_FOUND, `no tenant with slug "${slug}"`);
+      if (tenant.status === 'provisioning') {
+        throw new TenantException(TenantExceptionCode.NOT_READY, `tenant ${slug} is still being provisioned`);
+      }
+      const updated = await this.tenants.setLimits(tenant.id, changes, tx);
+      if (changes.statementTimeoutMs !== undefined) {
+        const pool = await this.pools.find(tenant.pool, tx);
+        if (!pool) throw new TenantException(TenantExceptionCode.POOL_UNKNOWN, `pool "${tenant.pool}" does not exist`);
+        await setTenantStatementTimeout(this.poolDatabases.get(pool.databaseUrl), tenant.slug, changes.statementTimeoutMs).catch((error: unknown) => {
+          throw isConnectionError(error)
+            ? new TenantException(TenantExceptionCode.POOL_UNREACHABLE, `the database server of pool ${pool.name} is unreachable; nothing was changed`)
+            : error;
+        });
+      }
+      await this.audit.record({ action: 'tenant.limits_changed', tenantSlug: slug, details: { before: tenant.limits, after: updated.limits } }, tx);
+      await notifyRoutingChange(tx, slug);
+      return updated;
+    });
   }
 
   /** Idempotent: suspending a suspended tenant changes (and audits) nothing. */

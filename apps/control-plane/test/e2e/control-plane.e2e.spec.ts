@@ -247,6 +247,53 @@ describe('control plane API', () => {
     });
   });
 
+  describe('tenant limits', () => {
+    const roleConfig = async (role: string) =>
+      (await platform.poolDb.pool.query<{ rolconfig: string[] | null }>('SELECT rolconfig FROM pg_roles WHERE rolname = $1', [role])).rows[0]!.rolconfig;
+
+    it('sets a request cap and a statement timeout, puts the timeout on the role, and audits it', async () => {
+      const tenant = (await api('POST', '/platform/tenants', newTenant())).json<{ slug: string; role: string; limits: unknown }>();
+      expect(tenant.limits).toEqual({ maxConcurrentRequests: null, statementTimeoutMs: null });
+      const res = await api('PATCH', `/platform/tenants/${tenant.slug}/limits`, { maxConcurrentRequests: 4, statementTimeoutMs: 2500 });
+      expect(res.status).toBe(200);
+      expect(res.json()).toMatchObject({ limits: { maxConcurrentRequests: 4, statementTimeoutMs: 2500 } });
+      expect(await roleConfig(tenant.role)).toEqual(['statement_timeout=2500ms']);
+      const routes = await platform.control.pool.query('SELECT max_concurrent_requests FROM platform.tenant_routes WHERE slug = $1', [tenant.slug]);
+      expect(routes.rows).toEqual([{ max_concurrent_requests: 4 }]);
+      const audit = (await api('GET', `/platform/audit?tenant=${tenant.slug}`)).json<{ entries: Array<{ action: string; details: unknown }> }>();
+      expect(audit.entries.find((e) => e.action === 'tenant.limits_changed')?.details).toEqual({
+        before: { maxConcurrentRequests: null, statementTimeoutMs: null },
+        after: { maxConcurrentRequests: 4, statementTimeoutMs: 2500 },
+      });
+    });
+
+    it('changes only the limits named, and null goes back to the default', async () => {
+      const tenant = (await api('POST', '/platform/tenants', newTenant())).json<{ slug: string; role: string }>();
+      await api('PATCH', `/platform/tenants/${tenant.slug}/limits`, { maxConcurrentRequests: 4, statementTimeoutMs: 2500 });
+      const cap = await api('PATCH', `/platform/tenants/${tenant.slug}/limits`, { maxConcurrentRequests: 8 });
+      expect(cap.json()).toMatchObject({ limits: { maxConcurrentRequests: 8, statementTimeoutMs: 2500 } });
+      const reset = await api('PATCH', `/platform/tenants/${tenant.slug}/limits`, { statementTimeoutMs: null });
+      expect(reset.json()).toMatchObject({ limits: { maxConcurrentRequests: 8, statementTimeoutMs: null } });
+      expect(await roleConfig(tenant.role)).toBeNull();
+    });
+
+    it('refuses limits out of range, listing each, and changes nothing', async () => {
+      const tenant = (await api('POST', '/platform/tenants', newTenant())).json<{ slug: string; role: string }>();
+      const res = await api('PATCH', `/platform/tenants/${tenant.slug}/limits`, { maxConcurrentRequests: 0, statementTimeoutMs: 'soon' });
+      expect(res.status).toBe(400);
+      expect(res.json<{ message: string }>().message).toContain('maxConcurrentRequests must be at least 1');
+      expect(res.json<{ message: string }>().message).toContain('statementTimeoutMs must be a whole number');
+      expect((await api('GET', `/platform/tenants/${tenant.slug}`)).json()).toMatchObject({ limits: { maxConcurrentRequests: null, statementTimeoutMs: null } });
+      expect(await roleConfig(tenant.role)).toBeNull();
+    });
+
+    it('answers 404 for an unknown tenant', async () => {
+      const res = await api('PATCH', '/platform/tenants/no-such-tenant/limits', { maxConcurrentRequests: 2 });
+      expect(res.status).toBe(404);
+      expect(res.json()).toMatchObject({ code: 'TENANT_NOT_FOUND' });
+    });
+  });
+
   describe('bad requests', () => {
     it('refuses malformed JSON with 400', async () => {
       const res = await http(server.url, {

@@ -1,4 +1,4 @@
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, Min, IsInt, Matches } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { TENANT_STATUSES, type TenantStatus } from '../tenant.record';
 
@@ -41,4 +41,19 @@ export class ListTenantsQuery {
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1, { message: 'limit must be at least 1' })
   limit?: number;
+}
+
+/** A limit given as null goes back to the platform default; one left out stays as it is. */
+export class UpdateTenantLimitsDto {
+  @IsOptional()
+  @IsInt({ message: 'maxConcurrentRequests must be a whole number, or null for the platform default' })
+  @Min(1, { message: 'maxConcurrentRequests must be at least 1' })
+  @Max(100_000, { message: 'maxConcurrentRequests must be at most 100000' })
+  maxConcurrentRequests?: number | null;
+
+  @IsOptional()
+  @IsInt({ message: 'statementTimeoutMs must be a whole number of milliseconds, or null for the platform default' })
+  @Min(100, { message: 'statementTimeoutMs must be at least 100' })
+  @Max(3_600_000, { message: 'statementTimeoutMs must be at most 3600000 (one hour)' })
+  statementTimeoutMs?: number | null;
 }
