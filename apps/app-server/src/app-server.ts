@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppServerConfig } from '@mysaas/config';
-import { listen } from '@mysaas/nest-http';
+import { listen, securityHeaders } from '@mysaas/nest-http';
 import { AppModule } from './app.module';
+import { PAGE_STYLE } from './pages/html';
 
 export interface StartedAppServer {
   app: NestExpressApplication;
@@ -20,6 +21,8 @@ export async function createAppServer(config: AppServerConfig): Promise<NestExpr
   });
   app.useBodyParser('json', { limit: config.limits.maxBodyBytes });
   app.useBodyParser('urlencoded', { limit: config.limits.maxBodyBytes, extended: false });
+  // The pages' CSP (their style by hash); the gateway adds the same headers to everything else.
+  app.use(...securityHeaders({ inlineStyles: [PAGE_STYLE] }));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   // Keep idle connections from the gateway open longer than the gateway keeps them, so the

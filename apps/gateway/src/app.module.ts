@@ -5,11 +5,13 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './app-config';
 import { GatewayExceptionFilter } from './errors/gateway-exception.filter';
 import { HealthController } from './health/health.controller';
 import { ProxyController } from './proxy/proxy.controller';
+import { TenantAdmission } from './limits/tenant-admission.service';
 import { ProxyService } from './proxy/proxy.service';
 import { RoutingModule } from './routing/routing.module';
 import { SameOriginGuard } from './session/same-origin.guard';
 import { TenantSessionGuard } from './session/tenant-session.guard';
 import { TenantSessionStrategy } from './session/tenant-session.strategy';
+import { SignInThrottle } from './signin/signin-throttle.service';
 import { TenantHostMiddleware } from './tenant-host/tenant-host.middleware';
 
 @Module({})
@@ -32,6 +34,8 @@ export class GatewayModule implements NestModule {
         TenantSessionGuard,
         SameOriginGuard,
         ProxyService,
+        TenantAdmission,
+        SignInThrottle,
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
       ],
     };

@@ -1,10 +1,12 @@
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
-import { listen } from '@mysaas/nest-http';
+import { listen, securityHeaders } from '@mysaas/nest-http';
 import { GatewayModule } from './app.module';
 import { edgeRequestFilter } from './edge/edge-request.filter';
+import { ERROR_PAGE_STYLE } from './errors/error-page';
 
 export interface StartedGateway {
   app: NestExpressApplication;
@@ -20,11 +22,30 @@ export async function startGateway(config: GatewayConfig): Promise<StartedGatewa
     bodyParser: false,
     logger: ['error', 'warn'],
   });
+  // X-Forwarded-For/-Proto count only from these peers; req.ip, req.protocol and req.secure follow.
+  app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
   // Before Nest's router: nothing routes on a request target the edge has not normalised.
   app.use(edgeRequestFilter(new Logger('Gateway')));
+  // Every response, proxied or the gateway's own; an app server's own headers (a page's CSP) win.
+  app.use(...securityHeaders({ inlineStyles: [ERROR_PAGE_STYLE] }));
   app.disable('x-powered-by');
   app.disable('etag');
   app.enableShutdownHooks();
+  limitSlowClients(app.getHttpServer() as Server, config.http);
   const port = await listen(app, config.http.port, config.http.host);
   return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/**
+ * A client gets `headersTimeoutMs` to send its headers and `requestTimeoutMs` for the whole
+ * request, then 408; an idle keep-alive connection closes after `keepAliveTimeoutMs`; past
+ * `maxConnections` new connections are dropped. Node checks the first two only every
+ * `connectionsCheckingInterval` (30 s by default), so that is tightened too.
+ */
+function limitSlowClients(server: Server, limits: GatewayConfig['http']): void {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1_000, limits.headersTimeoutMs);
 }

@@ -5,4 +5,4 @@ export {
   passwordProblem,
   verifyPassword,
 } from './password';
-export { SESSION_COOKIE, SessionTokenCodec, type SessionClaims } from './session-token';
+export { SECURE_SESSION_COOKIE, SESSION_COOKIE, sessionCookieName, SessionTokenCodec, type SessionClaims } from './session-token';

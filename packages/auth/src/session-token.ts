@@ -2,6 +2,17 @@ import { isRecord, SignedTokenCodec, type TimedClaims, type TokenCheck } from '@
 
 /** The session cookie. Host-only (no Domain attribute): the browser keeps it on one tenant host. */
 export const SESSION_COOKIE = 'mysaas_session';
+/**
+ * Its name over https. Browsers accept a `__Host-` cookie only with Secure, Path=/ and no
+ * Domain, and only from a secure origin, so neither a sibling subdomain nor a plain-http
+ * man in the middle can plant or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+
+/** The session cookie's name for a request that arrived over https (`secure`) or not. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
 
 /**
  * What a session cookie carries. The token proves who issued it and for which tenant, so the

@@ -11,6 +11,14 @@ describe('gateway config', () => {
     expect(config.limits.maxBodyBytes).toBe(1024 * 1024);
   });
 
+  it('reads the trusted proxies as a list, and refuses what is not an address or range', () => {
+    const base = { ROUTING_DATABASE_URL: 'postgres://x', ...secrets };
+    expect(loadGatewayConfig(base).http.trustProxy).toEqual([]);
+    expect(loadGatewayConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.5,loopback' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.5', 'loopback']);
+    expect(() => loadGatewayConfig({ ...base, TRUST_PROXY: 'everyone' })).toThrow('TRUST_PROXY: must list proxy addresses');
+    expect(() => loadGatewayConfig({ ...base, REDIS_URL: 'http://x' })).toThrow('REDIS_URL: must be a redis://');
+  });
+
   it('lets PORT override the port and lower-cases the base domain', () => {
     const config = loadGatewayConfig({ ROUTING_DATABASE_URL: 'postgres://x', PORT: '8080', BASE_DOMAIN: 'MySaaS.com', ...secrets });
     expect(config.http.port).toBe(8080);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseDomain, poolName, port, positiveInt, postgresUrl, secret } from './fields';
+import { baseDomain, poolName, port, positiveInt, postgresUrl, redisUrl, secret, trustProxy } from './fields';
 import { parseEnv, type Env } from './load';
 
 const controlPlaneSchema = z
@@ -29,10 +29,42 @@ const gatewaySchema = z
     ROUTING_CACHE_MAX_ENTRIES: positiveInt(10_000),
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
     UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
+    HEADERS_TIMEOUT_MS: positiveInt(10_000),
+    REQUEST_TIMEOUT_MS: positiveInt(30_000),
+    KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
+    MAX_CONNECTIONS: positiveInt(10_000),
+    TRUST_PROXY: trustProxy,
+    REDIS_URL: redisUrl.optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1 to 64 letters, digits, or : . - _').default('mysaas:'),
+    TENANT_MAX_CONCURRENT_REQUESTS: positiveInt(16),
+    TENANT_QUEUE_WAIT_MS: positiveInt(1_000),
+    TENANT_MAX_QUEUED_REQUESTS: positiveInt(64),
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
+    SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
+    SIGNIN_WINDOW_SECONDS: positiveInt(15 * 60),
   })
   .transform((env) => ({
-    http: { host: env.GATEWAY_HOST, port: env.PORT },
+    http: {
+      host: env.GATEWAY_HOST,
+      port: env.PORT,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.MAX_CONNECTIONS,
+      trustProxy: env.TRUST_PROXY,
+    },
     baseDomain: env.BASE_DOMAIN,
+    redis: env.REDIS_URL === undefined ? undefined : { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    tenants: {
+      maxConcurrentRequests: env.TENANT_MAX_CONCURRENT_REQUESTS,
+      queueWaitMs: env.TENANT_QUEUE_WAIT_MS,
+      maxQueuedRequests: env.TENANT_MAX_QUEUED_REQUESTS,
+    },
+    signIn: {
+      maxFailuresPerAccount: env.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: env.SIGNIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: env.SIGNIN_WINDOW_SECONDS,
+    },
     routing: {
       databaseUrl: env.ROUTING_DATABASE_URL,
       cacheTtlMs: env.ROUTING_CACHE_TTL_MS,

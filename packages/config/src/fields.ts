@@ -20,3 +20,25 @@ export const baseDomain = z
   .string()
   .toLowerCase()
   .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a domain name such as localhost or mysaas.com');
+
+export const redisUrl = z
+  .string()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL');
+
+const IPV4_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR = /^[0-9a-f:.]*:[0-9a-f:.]*(\/\d{1,3})?$/i;
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * The TLS-terminating proxies in front of the gateway, whose X-Forwarded-For and
+ * X-Forwarded-Proto are believed: a comma-separated list of addresses, CIDR ranges, or
+ * `loopback`, `linklocal`, `uniquelocal`. Empty: nobody's (the socket decides).
+ */
+export const trustProxy = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+  .refine(
+    (parts) => parts.every((part) => NAMED_RANGES.includes(part) || IPV4_CIDR.test(part) || IPV6_CIDR.test(part)),
+    'must list proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,192.168.1.5) or loopback, linklocal, uniquelocal',
+  );

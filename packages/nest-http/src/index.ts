@@ -8,3 +8,4 @@ export {
 export { listen } from './listen';
 export { RequestValidationException, strictValidationPipe } from './request-validation';
 export { sendError, type ErrorResponse } from './send-error';
+export { securityHeaders, styleHash } from './security-headers';

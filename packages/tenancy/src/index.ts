@@ -21,6 +21,8 @@ export {
 export {
   PLATFORM_HEADER_PREFIX,
   REQUEST_ID_HEADER,
+  SIGNIN_RESULT_HEADER,
+  type SignInResult,
   TENANT_CONTEXT_HEADER,
   TENANT_CONTEXT_TTL_SECONDS,
   TenantContextSigner,

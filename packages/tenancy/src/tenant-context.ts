@@ -7,6 +7,14 @@ export const TENANT_CONTEXT_HEADER = 'x-mysaas-tenant-context';
 export const PLATFORM_HEADER_PREFIX = 'x-mysaas-';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
+/**
+ * Set by the app server on a sign-in's response: whether the password was checked and
+ * right or wrong. The gateway counts failures by it and strips it, like every `x-mysaas-`
+ * response header, before the client sees the answer.
+ */
+export const SIGNIN_RESULT_HEADER = 'x-mysaas-signin-result';
+export type SignInResult = 'success' | 'failure';
+
 /** The default lifetime of a tenant context: long enough for one hop, too short to replay. */
 export const TENANT_CONTEXT_TTL_SECONDS = 30;
 
@@ -24,6 +32,8 @@ export interface TenantContextClaims extends TimedClaims {
   requestId: string;
   /** Present when the gateway verified a session cookie issued for this tenant. */
   session?: { id: string; userId: string };
+  /** The request reached the platform over https (the gateway's own TLS or a trusted proxy's). */
+  secure?: boolean;
 }
 
 export type TenantContextInput = Omit<TenantContextClaims, 'iat' | 'exp'>;
@@ -53,6 +63,7 @@ function isTenantContextClaims(value: unknown): value is TenantContextClaims {
     checkTenantSlug(tenant.slug).ok &&
     typeof value.pool === 'string' &&
     typeof value.requestId === 'string' &&
+    (value.secure === undefined || typeof value.secure === 'boolean') &&
     (session === undefined ||
       (isRecord(session) && typeof session.id === 'string' && typeof session.userId === 'string'))
   );

@@ -23,7 +23,7 @@ export class AuthController {
   @HttpCode(200)
   async login(@Req() req: Request & { user: User }, @Res({ passthrough: true }) res: Response) {
     const { token, expiresAt } = await this.sessions.open(req.user.id);
-    setSessionCookie(req, res, token, expiresAt);
+    setSessionCookie(res, token, expiresAt);
     return { user: { id: req.user.id, email: req.user.email }, expiresAt: expiresAt.toISOString() };
   }
 
@@ -35,7 +35,7 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ) {
     await this.sessions.revoke(user.sessionId);
-    clearSessionCookie(req, res);
+    clearSessionCookie(res);
     return { signedOut: true };
   }
 

@@ -1,24 +1,22 @@
-import type { Request, Response } from 'express';
-import { SESSION_COOKIE } from '@mysaas/auth';
+import type { Response } from 'express';
+import { sessionCookieName } from '@mysaas/auth';
+import { currentTenantRequest } from '../tenancy';
 
 /**
  * HttpOnly so scripts cannot read it, SameSite=Lax against cross-site posts, host-only (no
- * Domain) so the browser never offers acme's cookie to globex, Secure behind https.
+ * Domain) so the browser never offers acme's cookie to globex. Over https (as the gateway
+ * vouches in the signed context, not as a header says) it is Secure and `__Host-` prefixed.
  */
-export function setSessionCookie(req: Request, res: Response, token: string, expiresAt: Date): void {
-  res.cookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: isHttps(req),
-    path: '/',
-    expires: expiresAt,
-  });
+export function setSessionCookie(res: Response, token: string, expiresAt: Date): void {
+  const secure = isSecure();
+  res.cookie(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: expiresAt });
 }
 
-export function clearSessionCookie(req: Request, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: isHttps(req), path: '/' });
+export function clearSessionCookie(res: Response): void {
+  const secure = isSecure();
+  res.clearCookie(sessionCookieName(secure), { httpOnly: true, sameSite: 'lax', secure, path: '/' });
 }
 
-function isHttps(req: Request): boolean {
-  return req.header('x-forwarded-proto') === 'https';
+function isSecure(): boolean {
+  return currentTenantRequest().context.secure === true;
 }

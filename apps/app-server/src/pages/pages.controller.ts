@@ -44,7 +44,7 @@ export class PagesController {
   async login(@Req() req: Request & { user: User | false }, @Res({ passthrough: true }) res: Response) {
     if (!req.user) return { url: '/login?error=credentials' };
     const { token, expiresAt } = await this.sessions.open(req.user.id);
-    setSessionCookie(req, res, token, expiresAt);
+    setSessionCookie(res, token, expiresAt);
     return { url: '/' };
   }
 
@@ -81,7 +81,7 @@ export class PagesController {
   @Redirect('/login', 303)
   async logout(@CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     await this.sessions.revoke(user.sessionId);
-    clearSessionCookie(req, res);
+    clearSessionCookie(res);
   }
 }
 

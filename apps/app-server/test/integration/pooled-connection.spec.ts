@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { createPoolDataSource, TenantDatabase, TenantStatementRefusedError } from '@mysaas/db';
+import { createPoolDataSource, setTenantStatementTimeout, TenantDatabase, TenantStatementRefusedError } from '@mysaas/db';
 import { createTenant, createTestPlatform, type TestPlatform, type TestTenant } from '@mysaas/testing';
 
 /**
@@ -147,6 +147,18 @@ describe('a pooled connection after a tenant transaction', () => {
       const [acmeNow] = await run(acme, (m) => m.query('SELECT current_user AS "user"'));
       expect(acmeNow).toEqual({ user: acme.role });
     });
+  });
+
+  it("applies the tenant's own statement timeout, set on its role, and the default to the others", async () => {
+    await setTenantStatementTimeout(platform.poolDb.pool, acme.slug, 150);
+    try {
+      await expect(run(acme, (m) => m.query('SELECT pg_sleep(1)'))).rejects.toThrow('canceling statement due to statement timeout');
+      expect((await run(acme, (m) => m.query("SELECT current_setting('statement_timeout') AS t")))[0]).toEqual({ t: '150ms' });
+      expect(await globexSees()).toEqual(clean());
+    } finally {
+      await setTenantStatementTimeout(platform.poolDb.pool, acme.slug, null);
+    }
+    expect((await run(acme, (m) => m.query("SELECT current_setting('statement_timeout') AS t")))[0]).toEqual({ t: `${DEFAULT_TIMEOUT_MS}ms` });
   });
 
   it('gives neither the app login nor tenant roles the right to create temporary objects', async () => {

@@ -34,7 +34,9 @@ export function sendGatewayError(req: GatewayRequest, res: Response, exception: 
 }
 
 function describe(exception: unknown): ErrorDescription {
-  if (exception instanceof GatewayException) return describeCoded(exception, gatewayStatus(exception.code));
+  if (exception instanceof GatewayException) {
+    return { ...describeCoded(exception, gatewayStatus(exception.code)), ...exception.details };
+  }
   return describeOtherError(exception);
 }
 
@@ -55,6 +57,9 @@ function gatewayStatus(code: GatewayExceptionCode): number {
     case GatewayExceptionCode.SESSION_EXPIRED:
     case GatewayExceptionCode.SESSION_WRONG_TENANT:
       return HttpStatus.UNAUTHORIZED;
+    case GatewayExceptionCode.TENANT_BUSY:
+    case GatewayExceptionCode.SIGNIN_THROTTLED:
+      return HttpStatus.TOO_MANY_REQUESTS;
     case GatewayExceptionCode.BODY_TOO_LARGE:
       return HttpStatus.PAYLOAD_TOO_LARGE;
     case GatewayExceptionCode.TENANT_NOT_READY:
@@ -76,6 +81,8 @@ const TITLES: Partial<Record<string, string>> = {
   HOST_DUPLICATED: 'Bad address',
   REQUEST_TARGET_INVALID: 'Bad address',
   NOT_A_TENANT_HOST: 'Not a workspace address',
+  TENANT_BUSY: 'Busy right now',
+  SIGNIN_THROTTLED: 'Too many sign-in attempts',
 };
 
 function titleOf(described: ErrorDescription): string {

@@ -18,6 +18,18 @@ export enum GatewayExceptionCode {
   UPSTREAM_UNREACHABLE = 'UPSTREAM_UNREACHABLE',
   UPSTREAM_TIMEOUT = 'UPSTREAM_TIMEOUT',
   ROUTING_UNAVAILABLE = 'ROUTING_UNAVAILABLE',
+  /** The tenant has its whole share of requests in flight at this gateway. */
+  TENANT_BUSY = 'TENANT_BUSY',
+  SIGNIN_THROTTLED = 'SIGNIN_THROTTLED',
 }
 
-export class GatewayException extends CodedError<GatewayExceptionCode> {}
+export class GatewayException extends CodedError<GatewayExceptionCode> {
+  constructor(
+    code: GatewayExceptionCode,
+    message: string,
+    /** For 429 and 503: when the client may try again. */
+    readonly details: { retryAfterSeconds?: number } = {},
+  ) {
+    super(code, message);
+  }
+}

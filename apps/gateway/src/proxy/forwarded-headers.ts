@@ -19,11 +19,13 @@ function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
 /**
  * Headers for the upstream request: the client's, minus hop-by-hop headers, anything in
  * the platform's `x-mysaas-` namespace (only the gateway may speak there) and the cookies
- * named in `withoutCookies`, plus the X-Forwarded-* set.
+ * named in `withoutCookies`, plus the X-Forwarded-* set the gateway determined: `for` is
+ * the whole chain (the client's own X-Forwarded-For is kept only by the caller, and only
+ * when it came from a trusted proxy).
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  forwarded: { for: string | undefined; proto: string; host: string | undefined },
+  forwarded: { for: string[]; proto: string; host: string | undefined },
   withoutCookies: readonly string[] = [],
 ): OutgoingHttpHeaders {
   const tokens = connectionTokens(incoming);
@@ -38,9 +40,7 @@ export function upstreamRequestHeaders(
     }
     headers[name] = value;
   }
-  const priorFor = incoming['x-forwarded-for'];
-  const chain = [priorFor, forwarded.for].flat().filter((v): v is string => typeof v === 'string' && v !== '');
-  if (chain.length > 0) headers['x-forwarded-for'] = chain.join(', ');
+  if (forwarded.for.length > 0) headers['x-forwarded-for'] = forwarded.for.join(', ');
   headers['x-forwarded-proto'] = forwarded.proto;
   if (forwarded.host !== undefined) headers['x-forwarded-host'] = forwarded.host;
   return headers;
@@ -60,12 +60,15 @@ function dropCookies(header: string, names: readonly string[]): string {
     .join('; ');
 }
 
-/** Headers for the client's response: the upstream's, minus hop-by-hop headers. */
+/**
+ * Headers for the client's response: the upstream's, minus hop-by-hop headers and the
+ * platform's own `x-mysaas-` headers (app servers talk to the gateway there, not to clients).
+ */
 export function clientResponseHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
   const tokens = connectionTokens(incoming);
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || isHopByHop(name, tokens)) continue;
+    if (value === undefined || isHopByHop(name, tokens) || name.startsWith(PLATFORM_HEADER_PREFIX)) continue;
     headers[name] = value;
   }
   return headers;

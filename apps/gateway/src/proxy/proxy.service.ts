@@ -1,8 +1,8 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
-import { SESSION_COOKIE } from '@mysaas/auth';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@mysaas/auth';
 import { REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
@@ -11,6 +11,13 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-heade
 import { UpstreamPicker } from './upstream-picker';
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+export interface ForwardOptions {
+  /** The body, already read (a sign-in); otherwise it streams from the request. */
+  body?: Buffer;
+  /** Sees the upstream's response headers before they are filtered for the client. */
+  onResponse?: (headers: IncomingHttpHeaders) => void;
+}
 
 /**
  * Streams a request to one app server of the tenant's pool with a freshly signed tenant
@@ -35,7 +42,7 @@ export class ProxyService implements OnApplicationShutdown {
     this.httpsAgent.destroy();
   }
 
-  async forward(req: GatewayRequest, res: Response): Promise<void> {
+  async forward(req: GatewayRequest, res: Response, options: ForwardOptions = {}): Promise<void> {
     const route = req.tenantRoute;
     if (route === undefined) throw new Error('proxy reached without a tenant route');
     const declaredLength = Number(req.header('content-length') ?? 0);
@@ -49,25 +56,28 @@ export class ProxyService implements OnApplicationShutdown {
       pool: route.pool,
       requestId: req.requestId,
       ...(req.user ? { session: { id: req.user.sessionId, userId: req.user.userId } } : {}),
+      secure: req.secure,
     });
-    const headers = {
+    const headers: Record<string, unknown> = {
       ...upstreamRequestHeaders(
         req.headers,
-        {
-          for: req.socket.remoteAddress,
-          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          host: req.header('host'),
-        },
+        { for: forwardedFor(req), proto: req.protocol, host: req.header('host') },
         // App servers act on the signed context; the cookie itself stays at the edge.
-        [SESSION_COOKIE],
+        [SESSION_COOKIE, SECURE_SESSION_COOKIE],
       ),
       [TENANT_CONTEXT_HEADER]: context,
       [REQUEST_ID_HEADER]: req.requestId,
     };
-    const retryable = BODILESS.has(req.method) && declaredLength === 0;
+    if (options.body !== undefined) {
+      headers['content-length'] = String(options.body.length);
+      delete headers['transfer-encoding'];
+    }
+    // A refused connection received nothing, so the request may go to the next upstream if
+    // it can be sent again: no body, or one already in hand.
+    const retryable = (BODILESS.has(req.method) && declaredLength === 0) || options.body !== undefined;
     for (const [index, upstream] of upstreams.entries()) {
       const isLast = index === upstreams.length - 1 || !retryable;
-      const outcome = await this.attempt(upstream, req, res, headers);
+      const outcome = await this.attempt(upstream, req, res, headers, options);
       if (outcome === 'done') return;
       if (isLast) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
@@ -77,7 +87,13 @@ export class ProxyService implements OnApplicationShutdown {
   }
 
   /** One try against one upstream: 'done' once a response was relayed, 'refused' when nothing was sent. */
-  private attempt(upstream: UpstreamOrigin, req: GatewayRequest, res: Response, headers: Record<string, unknown>): Promise<'done' | 'refused'> {
+  private attempt(
+    upstream: UpstreamOrigin,
+    req: GatewayRequest,
+    res: Response,
+    headers: Record<string, unknown>,
+    options: ForwardOptions,
+  ): Promise<'done' | 'refused'> {
     // Scheme, host and port come from the pool alone; the edge filter made req.url a plain
     // origin-form path. Checked again here because a wrong answer would be an open proxy.
     const path = req.url;
@@ -102,6 +118,7 @@ export class ProxyService implements OnApplicationShutdown {
         timeout: this.config.limits.upstreamTimeoutMs,
       });
       outgoing.on('response', (upstreamRes: IncomingMessage) => {
+        options.onResponse?.(upstreamRes.headers);
         res.writeHead(upstreamRes.statusCode ?? 502, clientResponseHeaders(upstreamRes.headers));
         upstreamRes.pipe(res);
         upstreamRes.on('end', () => settle(() => resolve('done')));
@@ -133,6 +150,10 @@ export class ProxyService implements OnApplicationShutdown {
         clientGone = true;
         outgoing.destroy();
       });
+      if (options.body !== undefined) {
+        outgoing.end(options.body);
+        return;
+      }
       this.pipeBody(req, outgoing, () =>
         settle(() => {
           outgoing.destroy();
@@ -162,4 +183,18 @@ export class ProxyService implements OnApplicationShutdown {
   private tooLarge(): GatewayException {
     return new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${this.config.limits.maxBodyBytes} bytes`);
   }
+}
+
+/**
+ * The X-Forwarded-For chain to send on: the client's chain plus the peer's address when the
+ * peer is a trusted proxy (TRUST_PROXY), else only the peer's address, so a client cannot
+ * make the app servers believe it is somewhere else.
+ */
+function forwardedFor(req: GatewayRequest): string[] {
+  const peer = req.socket.remoteAddress;
+  if (peer === undefined) return [];
+  const trusts = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const prior = req.header('x-forwarded-for');
+  if (prior === undefined || !trusts(peer, 0)) return [peer];
+  return [...prior.split(',').map((part) => part.trim()).filter((part) => part !== ''), peer];
 }

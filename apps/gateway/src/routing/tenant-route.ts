@@ -12,4 +12,6 @@ export interface TenantRoute {
   poolStatus: string;
   /** Parsed with the control plane's rule: scheme, host and port only. */
   upstreams: UpstreamOrigin[];
+  /** The tenant's own cap on requests in flight; null: the gateway's default. */
+  maxConcurrentRequests: number | null;
 }

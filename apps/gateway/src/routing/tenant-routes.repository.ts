@@ -23,10 +23,20 @@ export class TenantRoutesRepository implements OnApplicationShutdown {
   async find(slug: TenantSlug): Promise<TenantRoute | undefined> {
     const { rows } = await this.db.query<{
       id: string; slug: TenantSlug; name: string; status: TenantStatus; pool: string; pool_status: string; upstreams: string[];
-    }>('SELECT id, slug, name, status, pool, pool_status, upstreams FROM platform.tenant_routes WHERE slug = $1', [slug]);
+      max_concurrent_requests: number | null;
+    }>('SELECT id, slug, name, status, pool, pool_status, upstreams, max_concurrent_requests FROM platform.tenant_routes WHERE slug = $1', [slug]);
     const row = rows[0];
     if (row === undefined) return undefined;
-    return { id: row.id, slug: row.slug, name: row.name, status: row.status, pool: row.pool, poolStatus: row.pool_status, upstreams: this.upstreams(row.pool, row.upstreams) };
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      status: row.status,
+      pool: row.pool,
+      poolStatus: row.pool_status,
+      upstreams: this.upstreams(row.pool, row.upstreams),
+      maxConcurrentRequests: row.max_concurrent_requests,
+    };
   }
 
   /** The control plane validates upstreams; a row that predates that rule is skipped, not followed. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { parse as parseCookies } from 'cookie';
-import { SESSION_COOKIE, SessionTokenCodec } from '@mysaas/auth';
+import { sessionCookieName, SessionTokenCodec } from '@mysaas/auth';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import type { GatewayRequest, SessionUser } from '../tenant-host/gateway-request';
@@ -22,7 +22,8 @@ export class TenantSessionStrategy extends PassportStrategy(RequestStrategy, 'te
   }
 
   validate(req: GatewayRequest): SessionUser {
-    const raw = req.headers.cookie === undefined ? undefined : parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    // Over https only the __Host- cookie counts: a plain one could have been planted over http.
+    const raw = req.headers.cookie === undefined ? undefined : parseCookies(req.headers.cookie)[sessionCookieName(req.secure)];
     if (raw === undefined || raw === '') {
       throw new GatewayException(GatewayExceptionCode.SESSION_REQUIRED, 'sign in first: this route needs a session');
     }
