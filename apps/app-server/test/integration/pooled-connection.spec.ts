@@ -75,6 +75,21 @@ describe('a pooled connection after a tenant transaction', () => {
     expect(await globexSees()).toEqual(clean());
   });
 
+  it("keeps TypeORM's nested transactions working: they become savepoints inside the tenant's", async () => {
+    const codes = await run(acme, async (m) => {
+      await m.query("INSERT INTO links (code, url) VALUES ('outer', 'https://example.com')");
+      await m
+        .transaction(async (inner) => {
+          await inner.query("INSERT INTO links (code, url) VALUES ('inner', 'https://example.com')");
+          throw new Error('undo the inner part only');
+        })
+        .catch(() => undefined);
+      return (await m.query("SELECT code FROM links WHERE code IN ('outer', 'inner')")) as Array<{ code: string }>;
+    });
+    expect(codes).toEqual([{ code: 'outer' }]);
+    await platform.poolDb.pool.query(`DELETE FROM ${acme.schema}.links WHERE code = 'outer'`);
+  });
+
   describe('statements a module sends are refused before they reach Postgres', () => {
     it.each([
       ['CREATE TEMP TABLE links (code text)', 'CREATE changes definitions'],

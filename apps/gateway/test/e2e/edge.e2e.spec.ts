@@ -181,6 +181,26 @@ describe('gateway edge: where a request may go', () => {
       for (const id of forwardedIds.slice(1)) expect(id).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('forwards a body sent after Expect: 100-continue, once, and answers', async () => {
+      const body = '{"url":"https://example.com"}';
+      const res = await rawHttp(
+        gateway.port,
+        `POST /submit HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n${body}`,
+      );
+      expect(res.raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+      expect(pool.received.map((r) => r.url)).toEqual(['/submit']);
+    });
+
+    it('leaves unknown methods and HTTP versions to the strict parser: refused, never forwarded', async () => {
+      const answered: string[] = [];
+      for (const line of ['FOO /login HTTP/1.1', 'GET /login HTTP/9.9', 'GET /login HTTP/1.1 extra']) {
+        const res = await send(line);
+        if (res.status !== 0 && res.status !== 400 && res.status !== 505) answered.push(`${line} -> ${res.status}`);
+      }
+      expect(answered).toEqual([]);
+      expect(pool.received).toEqual([]);
+    });
+
     it('answers health probes on origin-form targets only', async () => {
       expect((await send('GET /healthz HTTP/1.1', ['Host: 10.0.0.1'])).status).toBe(200);
       expect((await send(`GET http://127.0.0.1:${gateway.port}/healthz HTTP/1.1`, ['Host: 10.0.0.1'])).status).toBe(400);
