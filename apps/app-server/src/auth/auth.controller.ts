@@ -31,7 +31,6 @@ export class AuthController {
   @HttpCode(200)
   async logout(
     @CurrentUser() user: AuthenticatedUser,
-    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
     await this.sessions.revoke(user.sessionId);

@@ -29,3 +29,13 @@ export function parseLinkTarget(input: string): string {
   }
   return url.href;
 }
+
+/** Whether a stored URL may be rendered as a link: rows written around the service are not trusted. */
+export function isLinkTarget(input: string): boolean {
+  try {
+    parseLinkTarget(input);
+    return true;
+  } catch {
+    return false;
+  }
+}

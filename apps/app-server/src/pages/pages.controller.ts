@@ -6,7 +6,7 @@ import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
 import { OptionalSession, Public } from '../auth/session-policy.decorator';
 import { SessionsService } from '../auth/sessions.service';
 import type { User } from '../auth/user.entity';
-import { LinkException } from '../links/links.exception';
+import { LinkException, LinkExceptionCode } from '../links/links.exception';
 import { LinksService } from '../links/links.service';
 import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
 import type { TenantContextClaims } from '@mysaas/tenancy';
@@ -66,7 +66,9 @@ export class PagesController {
   @Redirect('/', 303)
   async createLink(@Body() body: Record<string, unknown>, @CurrentUser() user: AuthenticatedUser) {
     const url = typeof body.url === 'string' ? body.url : '';
-    const code = typeof body.code === 'string' && body.code !== '' ? body.code : undefined;
+    // A field sent twice arrives as an array: refused, not silently replaced by a random code.
+    if (body.code !== undefined && typeof body.code !== 'string') return { url: `/?error=${LinkExceptionCode.INVALID_CODE}` };
+    const code = body.code === '' ? undefined : body.code;
     try {
       await this.links.create({ url, ...(code ? { code } : {}) }, user.id);
       return { url: '/' };
@@ -79,7 +81,7 @@ export class PagesController {
 
   @Post('logout')
   @Redirect('/login', 303)
-  async logout(@CurrentUser() user: AuthenticatedUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async logout(@CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) res: Response) {
     await this.sessions.revoke(user.sessionId);
     clearSessionCookie(res);
   }

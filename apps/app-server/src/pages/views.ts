@@ -1,5 +1,6 @@
 import { LINK_CODE_PATTERN } from '../links/link-code';
 import type { Link } from '../links/link.entity';
+import { isLinkTarget } from '../links/link-target';
 import { escapeHtml, page } from './html';
 
 export function loginPage(tenantName: string, error?: string): string {
@@ -21,7 +22,7 @@ export function linksPage(tenantName: string, email: string, links: Link[], erro
   const rows = links
     .map(
       (link) => `<tr><td><code>${escapeHtml(link.code)}</code></td>
-        <td><a href="${escapeHtml(link.url)}" rel="noopener noreferrer">${escapeHtml(link.url)}</a></td>
+        <td>${isLinkTarget(link.url) ? `<a href="${escapeHtml(link.url)}" rel="noopener noreferrer">${escapeHtml(link.url)}</a>` : escapeHtml(link.url)}</td>
         <td class="muted">${escapeHtml(link.createdAt.toISOString().slice(0, 16).replace('T', ' '))}</td></tr>`,
     )
     .join('');

@@ -286,6 +286,18 @@ describe('app server', () => {
       expect(shown.text).not.toContain('javascript:');
     });
 
+    it('refuses a code field sent twice instead of making up a code', async () => {
+      const before = await storedCodes();
+      const posted = await http(server.url, {
+        method: 'POST',
+        path: '/links',
+        headers: { ...gatewayHeaders(platform, acme, { sessionCookie: cookie }), 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'url=https%3A%2F%2Fexample.com%2Ftwice&code=first-one&code=second-one',
+      });
+      expect(posted.headers.location).toBe('/?error=LINK_INVALID_CODE');
+      expect(await storedCodes()).toEqual(before);
+    });
+
     it('sends a taken code back with ?error=LINK_CODE_TAKEN and keeps the first link', async () => {
       expect((await postForm({ url: 'https://example.com/first', code: 'taken-by-form' })).status).toBe(303);
       const again = await postForm({ url: 'https://example.com/second', code: 'taken-by-form' });
