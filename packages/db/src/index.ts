@@ -22,6 +22,8 @@ export {
 } from './provisioning';
 export {
   createPoolDataSource,
+  SESSION_RESET_SQL,
+  STATEMENT_TIMEOUT_CACHE_MS,
   TenantConnectionsBusyError,
   TenantDatabase,
   TenantTransaction,

@@ -1,3 +1,4 @@
+import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityManager, type EntitySchema, type MixedList, type QueryRunner } from 'typeorm';
 import { tenantRoleName, tenantSchemaName, type TenantRef } from '@mysaas/tenancy';
 import { ident, literal } from './sql';
@@ -50,9 +51,16 @@ export interface TenantDatabaseOptions {
  * statements, temporary tables. DISCARD ALL does the same but cannot share a round trip with
  * COMMIT (it refuses to run in a multi-statement string), so the parts are spelled out.
  */
-const RESET_SESSION =
+export const SESSION_RESET_SQL =
   'RESET ALL; RESET ROLE; RESET SESSION AUTHORIZATION; CLOSE ALL; UNLISTEN *; ' +
   'SELECT pg_advisory_unlock_all(); DEALLOCATE ALL; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP';
+
+/**
+ * How long an app server keeps using a tenant's statement timeout before reading its role's
+ * setting again. Reading it on every transaction cost more Postgres CPU than everything else
+ * the transaction does around the work (catalog view, planned afresh each time).
+ */
+export const STATEMENT_TIMEOUT_CACHE_MS = 10_000;
 
 /**
  * The pool database as tenants use it: bounded connections, a bounded share per tenant, and
@@ -60,6 +68,7 @@ const RESET_SESSION =
  */
 export class TenantDatabase {
   private readonly share = new Bulkhead();
+  private readonly timeouts = new Map<string, { setting: string; until: number }>();
 
   constructor(
     readonly dataSource: DataSource,
@@ -73,13 +82,20 @@ export class TenantDatabase {
       throw error instanceof BulkheadFullError ? new TenantConnectionsBusyError(limit, waitMs) : error;
     });
     try {
-      return await TenantTransaction.open(this.dataSource, tenant, this.options.statementTimeoutMs, release);
+      const cached = this.timeouts.get(tenant.slug);
+      const known = cached !== undefined && cached.until > Date.now() ? cached.setting : undefined;
+      const { transaction, statementTimeout } = await TenantTransaction.open(this.dataSource, tenant, {
+        statementTimeout: known,
+        defaultTimeoutMs: this.options.statementTimeoutMs,
+        releaseShare: release,
+      });
+      if (known === undefined) this.timeouts.set(tenant.slug, { setting: statementTimeout, until: Date.now() + STATEMENT_TIMEOUT_CACHE_MS });
+      return transaction;
     } catch (error) {
       release();
       throw error;
     }
   }
-
   /** Runs work in a tenant transaction: commit when it resolves, roll back when it throws. */
   async run<T>(tenant: TenantRef, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const tx = await this.begin(tenant);
@@ -115,6 +131,7 @@ interface RunnerInternals {
 }
 
 type Query = QueryRunner['query'];
+type Send = (sql: string) => Promise<unknown>;
 
 /**
  * A transaction in which Postgres itself confines every statement to one tenant:
@@ -130,41 +147,56 @@ export class TenantTransaction {
   private constructor(
     readonly tenant: TenantRef,
     private readonly runner: QueryRunner,
-    /** The runner's own query method: for the platform's statements, which the guard would refuse. */
-    private readonly send: Query,
+    /** The connection itself: for the platform's statements, which the guard would refuse. */
+    private readonly send: Send,
     private readonly releaseShare: () => void,
   ) {}
 
-  /** One round trip: BEGIN, the tenant's statement timeout, role and search path. */
-  static async open(dataSource: DataSource, tenant: TenantRef, defaultTimeoutMs: number, releaseShare: () => void): Promise<TenantTransaction> {
+  /**
+   * One round trip: BEGIN, the tenant's statement timeout, role and search path. SET ROLE
+   * does not apply the role's own settings, so the timeout comes from the caller's cache or,
+   * when it has none, is read from the role in the same round trip (and returned).
+   */
+  static async open(
+    dataSource: DataSource,
+    tenant: TenantRef,
+    options: { statementTimeout: string | undefined; defaultTimeoutMs: number; releaseShare: () => void },
+  ): Promise<{ transaction: TenantTransaction; statementTimeout: string }> {
     const runner = dataSource.createQueryRunner();
-    const send: Query = runner.query.bind(runner);
-    const role = tenantRoleName(tenant.slug);
+    let client: PoolClient;
     try {
-      await runner.connect();
+      client = (await runner.connect()) as PoolClient;
     } catch (error) {
       await runner.release();
       throw error;
     }
+    const send: Send = (sql) => client.query(sql);
+    const role = tenantRoleName(tenant.slug);
+    const timeout =
+      options.statementTimeout === undefined
+        ? `SELECT set_config('statement_timeout', coalesce((SELECT substr(c, 19) FROM pg_catalog.pg_roles r, unnest(r.rolconfig) c ` +
+          `WHERE r.rolname = ${literal(role)} AND c LIKE 'statement_timeout=%'), ${literal(`${options.defaultTimeoutMs}ms`)}), true) AS timeout`
+        : `SET LOCAL statement_timeout = ${literal(options.statementTimeout)}`;
+    let results: QueryResult[];
     try {
-      await send(
-        'START TRANSACTION; ' +
-          // SET ROLE does not apply the role's own settings, so the tenant's timeout is read from it.
-          `SELECT set_config('statement_timeout', coalesce((SELECT substr(c, 19) FROM pg_catalog.pg_roles r, unnest(r.rolconfig) c ` +
-          `WHERE r.rolname = ${literal(role)} AND c LIKE 'statement_timeout=%'), ${literal(String(defaultTimeoutMs))}), true); ` +
-          `SET LOCAL ROLE ${ident(role)}; ` +
-          `SET LOCAL search_path TO ${ident(tenantSchemaName(tenant.slug))}, pg_temp`,
-      );
+      results = (await send(
+        `START TRANSACTION; ${timeout}; SET LOCAL ROLE ${ident(role)}; SET LOCAL search_path TO ${ident(tenantSchemaName(tenant.slug))}, pg_temp`,
+      )) as unknown as QueryResult[];
     } catch (error) {
       await endSession(runner, send);
       throw error;
     }
+    const read = (results[1]?.rows[0] as { timeout?: string } | undefined)?.timeout;
     Object.assign(runner as unknown as RunnerInternals, { isTransactionActive: true, transactionDepth: 1 });
-    runner.query = ((query: string, ...rest: unknown[]) => {
-      assertTenantStatement(query);
-      return (send as (query: string, ...rest: unknown[]) => Promise<unknown>)(query, ...rest);
+    const query = runner.query.bind(runner);
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      assertTenantStatement(sql);
+      return (query as (sql: string, ...rest: unknown[]) => Promise<unknown>)(sql, ...rest);
     }) as Query;
-    return new TenantTransaction(tenant, runner, send, releaseShare);
+    return {
+      transaction: new TenantTransaction(tenant, runner, send, options.releaseShare),
+      statementTimeout: read ?? options.statementTimeout ?? `${options.defaultTimeoutMs}ms`,
+    };
   }
 
   get manager(): EntityManager {
@@ -189,7 +221,7 @@ export class TenantTransaction {
     try {
       await this.send(
         `SELECT CASE WHEN current_user = ${role} THEN 1 ELSE ('the tenant role changed to ' || current_user || ', not committing')::int END; ` +
-          `COMMIT; ${RESET_SESSION}`,
+          `COMMIT; ${SESSION_RESET_SQL}`,
       );
       (this.runner as unknown as RunnerInternals).isTransactionActive = false;
       await this.runner.release();
@@ -216,12 +248,12 @@ export class TenantTransaction {
  * Rolls back whatever transaction the connection is in and resets its session. If that
  * fails the connection is not trusted again: it is closed instead of going back to the pool.
  */
-async function endSession(runner: QueryRunner, send: Query): Promise<void> {
+async function endSession(runner: QueryRunner, send: Send): Promise<void> {
   const internals = runner as unknown as RunnerInternals;
   internals.isTransactionActive = false;
   if (runner.isReleased) return;
   try {
-    await send(`ROLLBACK; ${RESET_SESSION}`);
+    await send(`ROLLBACK; ${SESSION_RESET_SQL}`);
     await runner.release();
   } catch (error) {
     if (internals.releasePostgresConnection) await internals.releasePostgresConnection(error instanceof Error ? error : new Error(String(error)));
