@@ -5,3 +5,4 @@ export { createTenant, uniqueSlug, type CreateTenantOptions, type TestTenant } f
 export { gatewayHeaders } from './tenant-context';
 export { cookieFrom, http, type HttpRequest, type HttpResponse } from './http-client';
 export { rawHttp, startRecordingServer, type RawResponse, type RecordedRequest, type RecordingServer } from './raw-http';
+export { eventually } from './eventually';

@@ -6,6 +6,7 @@ import { TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
 import {
   cookieFrom,
   createTenant,
+  eventually,
   createTestPlatform,
   http,
   type HttpRequest,
@@ -318,17 +319,3 @@ describe('gateway end to end', () => {
     });
   });
 });
-
-/** Retries an assertion until it holds or two seconds pass (routing changes arrive by NOTIFY). */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}

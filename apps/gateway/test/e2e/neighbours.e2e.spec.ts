@@ -5,6 +5,7 @@ import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
 import {
   createTenant,
+  eventually,
   createTestPlatform,
   http,
   testRedisUrl,
@@ -252,16 +253,3 @@ describe('gateway: one tenant cannot crowd out the others', () => {
     });
   });
 });
-
-async function eventually(assertion: () => Promise<void>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
