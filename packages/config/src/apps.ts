@@ -42,6 +42,9 @@ const gatewaySchema = z
     SIGNIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
     SIGNIN_MAX_FAILURES_PER_ADDRESS: positiveInt(20),
     SIGNIN_WINDOW_SECONDS: positiveInt(15 * 60),
+    SIGNIN_MAX_CONCURRENT_PER_ADDRESS: positiveInt(8),
+    SIGNIN_QUEUE_WAIT_MS: positiveInt(3_000),
+    SIGNIN_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
   })
   .transform((env) => ({
     http: {
@@ -64,6 +67,9 @@ const gatewaySchema = z
       maxFailuresPerAccount: env.SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerAddress: env.SIGNIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: env.SIGNIN_WINDOW_SECONDS,
+      maxConcurrentPerAddress: env.SIGNIN_MAX_CONCURRENT_PER_ADDRESS,
+      queueWaitMs: env.SIGNIN_QUEUE_WAIT_MS,
+      refusalDelayMs: env.SIGNIN_REFUSAL_DELAY_MS,
     },
     routing: {
       databaseUrl: env.ROUTING_DATABASE_URL,
@@ -90,6 +96,8 @@ const appServerSchema = z
     TENANT_CONTEXT_SECRET: secret,
     SESSION_SECRET: secret,
     SESSION_TTL_SECONDS: positiveInt(7 * 24 * 3600),
+    PASSWORD_CHECKS_PER_TENANT: positiveInt(1),
+    PASSWORD_CHECK_WAIT_MS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(64 * 1024),
   })
   .transform((env) => ({
@@ -105,6 +113,7 @@ const appServerSchema = z
     },
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     session: { ttlSeconds: env.SESSION_TTL_SECONDS },
+    signIn: { passwordChecksPerTenant: env.PASSWORD_CHECKS_PER_TENANT, waitMs: env.PASSWORD_CHECK_WAIT_MS },
     limits: { maxBodyBytes: env.MAX_BODY_BYTES },
   }));
 export type AppServerConfig = z.output<typeof appServerSchema>;

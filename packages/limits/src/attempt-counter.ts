@@ -7,20 +7,20 @@ export interface CountedKey {
   limit: number;
 }
 
-export type TakeResult = { ok: true } | { ok: false; key: string; retryAfterMs: number };
+export type CheckResult = { ok: true } | { ok: false; key: string; retryAfterMs: number };
 
 /**
- * Counts attempts (failed sign-ins) per key in fixed windows that start at a key's first
- * attempt. An attempt is taken before it is made, so concurrent attempts cannot all slip in
- * under the limit; when it turns out not to count (it succeeded, or never got an answer) it
- * is given back.
+ * Counts failures (failed sign-ins) per key in fixed windows that start at a key's first
+ * failure. Checking counts nothing: only a failure, once known, is recorded, so attempts
+ * that succeed never use up anyone's allowance. Callers keep attempts per key from running
+ * side by side (a bulkhead), which bounds how far a burst can overshoot.
  */
 export interface AttemptCounter {
-  /** Counts one attempt against every key, or against none when one is at its limit. */
-  take(keys: CountedKey[], windowMs: number): Promise<TakeResult>;
-  /** The attempt does not count after all. */
-  giveBack(keys: string[]): Promise<void>;
-  /** Forgets the key's attempts (an account that signed in successfully). */
+  /** Whether every key is under its limit; if not, the first that is not, and for how long. */
+  check(keys: CountedKey[]): Promise<CheckResult>;
+  /** Counts one failure against every key. */
+  record(keys: string[], windowMs: number): Promise<void>;
+  /** Forgets the key's failures (an account that signed in). */
   clear(key: string): Promise<void>;
 }
 
@@ -29,28 +29,24 @@ export class MemoryAttemptCounter implements AttemptCounter {
   private readonly counts: LRUCache<string, { n: number }>;
 
   constructor(maxKeys = 100_000) {
-    this.counts = new LRUCache({ max: maxKeys, ttlAutopurge: false });
+    this.counts = new LRUCache({ max: maxKeys });
   }
 
-  async take(keys: CountedKey[], windowMs: number): Promise<TakeResult> {
+  async check(keys: CountedKey[]): Promise<CheckResult> {
     for (const { key, limit } of keys) {
       const entry = this.counts.get(key);
       if (entry !== undefined && entry.n >= limit) {
         return { ok: false, key, retryAfterMs: Math.max(1, Math.ceil(this.counts.getRemainingTTL(key))) };
       }
     }
-    for (const { key } of keys) {
-      const entry = this.counts.get(key);
-      if (entry === undefined) this.counts.set(key, { n: 1 }, { ttl: windowMs });
-      else entry.n++;
-    }
     return { ok: true };
   }
 
-  async giveBack(keys: string[]): Promise<void> {
+  async record(keys: string[], windowMs: number): Promise<void> {
     for (const key of keys) {
       const entry = this.counts.get(key);
-      if (entry !== undefined && entry.n > 0) entry.n--;
+      if (entry === undefined) this.counts.set(key, { n: 1 }, { ttl: windowMs });
+      else entry.n++;
     }
   }
 
@@ -59,50 +55,41 @@ export class MemoryAttemptCounter implements AttemptCounter {
   }
 }
 
-const TAKE = `
+const CHECK = `
 for i, key in ipairs(KEYS) do
-  local n = tonumber(redis.call('GET', key) or '0')
-  if n >= tonumber(ARGV[i + 1]) then
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[i]) then
     return {i, redis.call('PTTL', key)}
   end
 end
+return {0, 0}`;
+
+const RECORD = `
 for _, key in ipairs(KEYS) do
   if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
 end
-return {0, 0}`;
-
-const GIVE_BACK = `
-for _, key in ipairs(KEYS) do
-  local n = tonumber(redis.call('GET', key) or '0')
-  if n > 0 then redis.call('DECR', key) end
-end
 return 0`;
 
-/**
- * Counts in Redis, so every gateway instance sees every attempt. Each operation is one Lua
- * script, so checking and counting cannot interleave between instances.
- */
+/** Counts in Redis, so every gateway instance sees every failure. */
 export class RedisAttemptCounter implements AttemptCounter {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'mysaas:attempts:',
   ) {}
 
-  async take(keys: CountedKey[], windowMs: number): Promise<TakeResult> {
+  async check(keys: CountedKey[]): Promise<CheckResult> {
     const [blocked, ttl] = (await this.redis.eval(
-      TAKE,
+      CHECK,
       keys.length,
       ...keys.map((k) => this.prefix + k.key),
-      String(windowMs),
       ...keys.map((k) => String(k.limit)),
     )) as [number, number];
     if (blocked === 0) return { ok: true };
     return { ok: false, key: keys[blocked - 1]!.key, retryAfterMs: Math.max(1, ttl) };
   }
 
-  async giveBack(keys: string[]): Promise<void> {
+  async record(keys: string[], windowMs: number): Promise<void> {
     if (keys.length === 0) return;
-    await this.redis.eval(GIVE_BACK, keys.length, ...keys.map((k) => this.prefix + k));
+    await this.redis.eval(RECORD, keys.length, ...keys.map((k) => this.prefix + k), String(windowMs));
   }
 
   async clear(key: string): Promise<void> {
@@ -121,12 +108,12 @@ export class FallbackAttemptCounter implements AttemptCounter {
     private readonly onFallback: (error: unknown) => void,
   ) {}
 
-  take(keys: CountedKey[], windowMs: number): Promise<TakeResult> {
-    return this.either((c) => c.take(keys, windowMs));
+  check(keys: CountedKey[]): Promise<CheckResult> {
+    return this.either((c) => c.check(keys));
   }
 
-  giveBack(keys: string[]): Promise<void> {
-    return this.either((c) => c.giveBack(keys));
+  record(keys: string[], windowMs: number): Promise<void> {
+    return this.either((c) => c.record(keys, windowMs));
   }
 
   clear(key: string): Promise<void> {

@@ -5,6 +5,6 @@ export {
   RedisAttemptCounter,
   type AttemptCounter,
   type CountedKey,
-  type TakeResult,
+  type CheckResult,
 } from './attempt-counter';
 export { createRedis, redisReachable } from './redis';

@@ -74,6 +74,8 @@ function authStatus(code: AuthExceptionCode): number {
     case AuthExceptionCode.SESSION_REQUIRED:
     case AuthExceptionCode.SESSION_ENDED:
       return HttpStatus.UNAUTHORIZED;
+    case AuthExceptionCode.SIGNIN_BUSY:
+      return HttpStatus.TOO_MANY_REQUESTS;
   }
 }
 

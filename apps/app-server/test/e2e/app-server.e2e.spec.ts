@@ -345,6 +345,24 @@ describe('app server', () => {
     }
   });
 
+  it("runs one tenant's password checks one at a time (429 past a short wait) while another tenant signs in", async () => {
+    const globex = await createTenant(platform, { name: 'Globex' });
+    const small = await startAppServer(platform.appServerConfig({ signIn: { passwordChecksPerTenant: 1, waitMs: 1 } }));
+    try {
+      const login = (tenant: TestTenant) =>
+        http(small.url, { method: 'POST', path: '/auth/login', headers: gatewayHeaders(platform, tenant), body: tenant.admin });
+      const [acmeLogins, globexLogin] = await Promise.all([Promise.all([1, 2, 3, 4, 5, 6].map(() => login(acme))), login(globex)]);
+      const statuses = acmeLogins.map((r) => r.status);
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+      expect(acmeLogins.find((r) => r.status === 429)!.json()).toMatchObject({ code: 'SIGNIN_BUSY' });
+      expect(acmeLogins.find((r) => r.status === 429)!.headers['x-mysaas-signin-result']).toBeUndefined();
+      expect(globexLogin.status).toBe(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("holds a tenant to its share of the connections (429) while another tenant is served", async () => {
     const globex = await createTenant(platform, { name: 'Globex' });
     const small = await startAppServer(

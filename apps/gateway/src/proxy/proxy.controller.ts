@@ -29,7 +29,9 @@ export class ProxyController {
       return this.proxy.forward(req, res);
     }
     const body = await readSmallBody(req, SIGN_IN_MAX_BODY_BYTES);
-    const attempt = await this.signIn.begin(req, body);
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const attempt = await this.signIn.begin(req, body, gone.signal);
     try {
       await this.admission.admit(req, res);
       await this.proxy.forward(req, res, { body, onResponse: (headers) => void attempt.settle(headers[SIGNIN_RESULT_HEADER]) });

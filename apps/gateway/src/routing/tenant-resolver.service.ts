@@ -33,16 +33,30 @@ export class TenantResolver {
     });
   }
 
+  /** Counts invalidations, so a lookup they cut short can tell and ask again. */
+  private generation = 0;
+
   async resolve(slug: TenantSlug): Promise<TenantRoute | undefined> {
-    const entry = await this.cache.fetch(slug);
-    return entry?.route;
+    for (let attempt = 1; ; attempt++) {
+      const started = this.generation;
+      try {
+        const entry = await this.cache.fetch(slug);
+        return entry?.route;
+      } catch (error) {
+        // An announcement arrived mid-lookup: the cache aborted it (its answer may predate the
+        // change). Ask again, now after the change; give up only if announcements keep coming.
+        if (this.generation === started || attempt === 3) throw error;
+      }
+    }
   }
 
   evict(slug: string): void {
+    this.generation++;
     this.cache.delete(slug as TenantSlug);
   }
 
   clear(): void {
+    this.generation++;
     this.cache.clear();
   }
 

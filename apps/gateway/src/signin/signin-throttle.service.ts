@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
+  Bulkhead,
+  BulkheadFullError,
   createRedis,
   FallbackAttemptCounter,
   MemoryAttemptCounter,
@@ -16,6 +19,8 @@ import { addressKey } from './client-address';
 
 /** The routes that check a password: the JSON API and the sign-in form. */
 const SIGN_IN_PATHS = new Set(['/auth/login', '/login']);
+/** Attempts that may wait for one account's (or address's) turn; more are refused at once. */
+const MAX_WAITING = 64;
 /** Sign-in bodies are an email and a password; anything bigger is not one. */
 export const SIGN_IN_MAX_BODY_BYTES = 16 * 1024;
 
@@ -25,18 +30,21 @@ export interface SignInAttempt {
 }
 
 /**
- * Sign-in throttling per account (tenant + email) and per client address, counted in
- * Redis when REDIS_URL is set (so it holds across gateway instances), else in this
- * process. Each attempt is counted before it is forwarded, so a burst of guesses cannot all
- * pass before the first failure is recorded; the app server's verdict (a platform response
- * header) then decides whether it stays counted: failures do, successes clear the
- * account's count, and attempts without a verdict (malformed, cut off) are given back.
+ * Sign-in throttling per account (tenant + email) and per client address. Failed sign-ins
+ * are counted in Redis when REDIS_URL is set (so the limits hold across gateway instances),
+ * else in this process; the app server's verdict (a platform response header) says which
+ * attempts failed, so correct passwords never use anyone's allowance. Attempts on one
+ * account run one at a time on this gateway, and at most a few per address, so a burst of
+ * guesses cannot all be in flight before the first failure is counted: the burst waits its
+ * turn, and turns after the limit are refused. A refusal is answered after a short delay,
+ * holding the account's turn, so a flooder gets a handful of answers a second, not thousands.
  */
 @Injectable()
 export class SignInThrottle implements OnApplicationShutdown {
   private readonly logger = new Logger('SignInThrottle');
   private readonly counter: AttemptCounter;
   private readonly redis: ReturnType<typeof createRedis> | undefined;
+  private readonly inProgress = new Bulkhead();
   private lastFallbackWarning = 0;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
@@ -49,31 +57,47 @@ export class SignInThrottle implements OnApplicationShutdown {
     redis.on('error', (error: Error) => this.warnFallback(error));
     void redis.connect().catch(() => undefined); // ioredis keeps reconnecting; until then, memory counts
     this.redis = redis;
-    this.counter = new FallbackAttemptCounter(new RedisAttemptCounter(redis, `${config.redis.keyPrefix}attempts:`), memory, (error) => this.warnFallback(error));
+    this.counter = new FallbackAttemptCounter(new RedisAttemptCounter(redis, `${config.redis.keyPrefix}attempts:`), memory, (error) =>
+      this.warnFallback(error),
+    );
   }
 
   appliesTo(req: GatewayRequest): boolean {
     return req.method === 'POST' && SIGN_IN_PATHS.has(req.path.toLowerCase());
   }
 
-  /** Counts the attempt, or refuses it with 429 while the account or address is over its limit. */
-  async begin(req: GatewayRequest, body: Buffer): Promise<SignInAttempt> {
-    const { maxFailuresPerAccount, maxFailuresPerAddress, windowSeconds } = this.config.signIn;
+  /**
+   * Waits for the account's turn (and a free place for the address), then lets the attempt
+   * through, or refuses it with 429 while the account or the address has had its failures.
+   */
+  async begin(req: GatewayRequest, body: Buffer, signal: AbortSignal): Promise<SignInAttempt> {
+    const { maxFailuresPerAccount, maxFailuresPerAddress, windowSeconds, maxConcurrentPerAddress, queueWaitMs, refusalDelayMs } = this.config.signIn;
     const address: CountedKey = { key: `signin:addr:${addressKey(req.ip)}`, limit: maxFailuresPerAddress };
     const email = accountOf(body, req.header('content-type'));
     const account: CountedKey | undefined =
       email === undefined ? undefined : { key: `signin:acct:${req.tenantRoute!.id}:${digest(email)}`, limit: maxFailuresPerAccount };
-    const keys = account ? [account, address] : [address];
-    const taken = await this.counter.take(keys, windowSeconds * 1000);
-    if (!taken.ok) {
-      const seconds = Math.ceil(taken.retryAfterMs / 1000);
-      const who = taken.key === account?.key ? 'for this account' : 'from your network';
-      throw new GatewayException(
-        GatewayExceptionCode.SIGNIN_THROTTLED,
-        `too many failed sign-ins ${who}; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
-        { retryAfterSeconds: seconds },
-      );
+
+    const releases: Array<() => void> = [];
+    const releaseAll = () => releases.splice(0).forEach((release) => release());
+    try {
+      if (account !== undefined) releases.push(await this.turn(account.key, 1, queueWaitMs, signal, 'for this account'));
+      releases.push(await this.turn(address.key, maxConcurrentPerAddress, queueWaitMs, signal, 'from your network'));
+      const check = await this.counter.check(account ? [account, address] : [address]);
+      if (!check.ok) {
+        await sleep(Math.min(refusalDelayMs, check.retryAfterMs));
+        const seconds = Math.ceil(check.retryAfterMs / 1000);
+        const who = check.key === account?.key ? 'for this account' : 'from your network';
+        throw new GatewayException(
+          GatewayExceptionCode.SIGNIN_THROTTLED,
+          `too many failed sign-ins ${who}; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
+          { retryAfterSeconds: seconds },
+        );
+      }
+    } catch (error) {
+      releaseAll();
+      throw error;
     }
+
     let settled = false;
     return {
       settle: async (verdict) => {
@@ -81,11 +105,12 @@ export class SignInThrottle implements OnApplicationShutdown {
         settled = true;
         const result = (Array.isArray(verdict) ? verdict[0] : verdict) as SignInResult | undefined;
         try {
-          if (result === 'failure') return;
-          await this.counter.giveBack([address.key]);
-          if (account !== undefined) await (result === 'success' ? this.counter.clear(account.key) : this.counter.giveBack([account.key]));
+          if (result === 'failure') await this.counter.record(account ? [account.key, address.key] : [address.key], windowSeconds * 1000);
+          if (result === 'success' && account !== undefined) await this.counter.clear(account.key);
         } catch (error) {
-          this.logger.warn(`could not settle a sign-in attempt: ${error instanceof Error ? error.message : String(error)}`);
+          this.logger.warn(`could not record a sign-in attempt: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          releaseAll();
         }
       },
     };
@@ -95,11 +120,22 @@ export class SignInThrottle implements OnApplicationShutdown {
     this.redis?.disconnect();
   }
 
+  private async turn(key: string, limit: number, waitMs: number, signal: AbortSignal, who: string): Promise<() => void> {
+    try {
+      return await this.inProgress.acquire(key, { limit, waitMs, maxWaiting: MAX_WAITING, signal });
+    } catch (error) {
+      if (!(error instanceof BulkheadFullError)) throw error;
+      throw new GatewayException(GatewayExceptionCode.SIGNIN_THROTTLED, `too many sign-ins in progress ${who}; try again in a moment`, {
+        retryAfterSeconds: 1,
+      });
+    }
+  }
+
   private warnFallback(error: unknown): void {
     if (Date.now() - this.lastFallbackWarning < 60_000) return;
     this.lastFallbackWarning = Date.now();
     this.logger.warn(
-      `Redis is unavailable (${error instanceof Error ? error.message : String(error)}); sign-in attempts are counted by this gateway alone until it is back`,
+      `Redis is unavailable (${error instanceof Error ? error.message : String(error)}); sign-in failures are counted by this gateway alone until it is back`,
     );
   }
 }

@@ -152,7 +152,12 @@ describe('gateway: one tenant cannot crowd out the others', () => {
     });
 
     const signInLimits = (overrides: Partial<GatewayConfig['signIn']> = {}) =>
-      platform.gatewayConfig({ signIn: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 2, ...overrides } });
+      platform.gatewayConfig({
+        signIn: {
+          maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 2,
+          maxConcurrentPerAddress: 8, queueWaitMs: 3_000, refusalDelayMs: 20, ...overrides,
+        },
+      });
     const signIn = (gateway: StartedGateway, tenant: TestTenant, password: string, email = tenant.admin.email): Promise<HttpResponse> =>
       call(gateway, tenant, '/auth/login', { method: 'POST', body: { email, password } });
     const formSignIn = (gateway: StartedGateway, tenant: TestTenant, password: string) =>
@@ -178,6 +183,19 @@ describe('gateway: one tenant cannot crowd out the others', () => {
         expect((await signIn(gateway, globex, globex.admin.password)).status).toBe(200);
         await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 100));
         expect((await signIn(gateway, acme, acme.admin.password)).status).toBe(200);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it('never refuses correct passwords that arrive together, even from one address', async () => {
+      const gateway = await startGateway(signInLimits({ maxFailuresPerAccount: 2, maxFailuresPerAddress: 2, maxConcurrentPerAddress: 2, windowSeconds: 60 }));
+      try {
+        const together = await Promise.all([
+          ...Array.from({ length: 8 }, () => signIn(gateway, acme, acme.admin.password)),
+          ...Array.from({ length: 8 }, () => signIn(gateway, globex, globex.admin.password)),
+        ]);
+        expect(together.map((r) => r.status)).toEqual(Array(16).fill(200));
       } finally {
         await gateway.close();
       }

@@ -25,38 +25,35 @@ const url = readEnv('MYSAAS_TEST_REDIS_URL');
 
   const counter = () => new RedisAttemptCounter(redis, prefix);
 
-  it('counts every key until one reaches its limit, then counts none', async () => {
+  it('lets keys through until one has its limit of failures, then says which and for how long', async () => {
     const keys = [{ key: 'account', limit: 2 }, { key: 'address', limit: 5 }];
-    expect(await counter().take(keys, 60_000)).toEqual({ ok: true });
-    expect(await counter().take(keys, 60_000)).toEqual({ ok: true });
-    const refused = await counter().take(keys, 60_000);
+    expect(await counter().check(keys)).toEqual({ ok: true });
+    await counter().record(['account', 'address'], 60_000);
+    await counter().record(['account', 'address'], 60_000);
+    const refused = await counter().check(keys);
     expect(refused).toMatchObject({ ok: false, key: 'account' });
     expect(refused.ok === false && refused.retryAfterMs).toBeGreaterThan(59_000);
     expect(await redis.get(`${prefix}address`)).toBe('2');
   });
 
-  it('lets no more than the limit through when attempts race from several instances', async () => {
-    const instances = [counter(), counter(), counter(), counter()];
-    const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => instances[i % 4]!.take([{ key: 'race', limit: 5 }], 60_000)),
-    );
-    expect(results.filter((r) => r.ok)).toHaveLength(5);
+  it('sees failures recorded by other instances', async () => {
+    const [one, two] = [counter(), counter()];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).record(['shared'], 60_000)));
+    expect(await redis.get(`${prefix}shared`)).toBe('6');
+    expect(await one.check([{ key: 'shared', limit: 6 }])).toMatchObject({ ok: false, key: 'shared' });
+    expect(await two.check([{ key: 'shared', limit: 7 }])).toEqual({ ok: true });
   });
 
-  it('gives back and clears', async () => {
-    const keys = [{ key: 'back', limit: 1 }];
-    await counter().take(keys, 60_000);
-    await counter().giveBack(['back']);
-    expect(await counter().take(keys, 60_000)).toEqual({ ok: true });
-    await counter().clear('back');
-    expect(await redis.exists(`${prefix}back`)).toBe(0);
+  it('forgets a cleared key', async () => {
+    await counter().record(['cleared'], 60_000);
+    await counter().clear('cleared');
+    expect(await redis.exists(`${prefix}cleared`)).toBe(0);
   });
 
   it('starts over when the window has passed', async () => {
-    const keys = [{ key: 'window', limit: 1 }];
-    await counter().take(keys, 50);
-    expect(await counter().take(keys, 50)).toMatchObject({ ok: false });
+    await counter().record(['window'], 50);
+    expect(await counter().check([{ key: 'window', limit: 1 }])).toMatchObject({ ok: false });
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(await counter().take(keys, 50)).toEqual({ ok: true });
+    expect(await counter().check([{ key: 'window', limit: 1 }])).toEqual({ ok: true });
   });
 });
