@@ -36,7 +36,8 @@ export interface SignInAttempt {
  * attempts failed, so correct passwords never use anyone's allowance. Attempts on one
  * account run one at a time on this gateway, and at most a few per address, so a burst of
  * guesses cannot all be in flight before the first failure is counted: the burst waits its
- * turn, and turns after the limit are refused. A refusal is answered after a short delay,
+ * turn, and turns after the limit are refused (SIGNIN_MAX_CONCURRENT_PER_ACCOUNT, default 1:
+ * with more, a burst can overshoot the limit by that many minus one). A refusal is answered after a short delay,
  * holding the account's turn, so a flooder gets a handful of answers a second, not thousands.
  */
 @Injectable()
@@ -71,7 +72,8 @@ export class SignInThrottle implements OnApplicationShutdown {
    * through, or refuses it with 429 while the account or the address has had its failures.
    */
   async begin(req: GatewayRequest, body: Buffer, signal: AbortSignal): Promise<SignInAttempt> {
-    const { maxFailuresPerAccount, maxFailuresPerAddress, windowSeconds, maxConcurrentPerAddress, queueWaitMs, refusalDelayMs } = this.config.signIn;
+    const { maxFailuresPerAccount, maxFailuresPerAddress, windowSeconds, maxConcurrentPerAccount, maxConcurrentPerAddress, queueWaitMs, refusalDelayMs } =
+      this.config.signIn;
     const address: CountedKey = { key: `signin:addr:${addressKey(req.ip)}`, limit: maxFailuresPerAddress };
     const email = accountOf(body, req.header('content-type'));
     const account: CountedKey | undefined =
@@ -80,7 +82,7 @@ export class SignInThrottle implements OnApplicationShutdown {
     const releases: Array<() => void> = [];
     const releaseAll = () => releases.splice(0).forEach((release) => release());
     try {
-      if (account !== undefined) releases.push(await this.turn(account.key, 1, queueWaitMs, signal, 'for this account'));
+      if (account !== undefined) releases.push(await this.turn(account.key, maxConcurrentPerAccount, queueWaitMs, signal, 'for this account'));
       releases.push(await this.turn(address.key, maxConcurrentPerAddress, queueWaitMs, signal, 'from your network'));
       const check = await this.counter.check(account ? [account, address] : [address]);
       if (!check.ok) {

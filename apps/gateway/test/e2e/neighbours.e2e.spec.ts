@@ -155,7 +155,7 @@ describe('gateway: one tenant cannot crowd out the others', () => {
       platform.gatewayConfig({
         signIn: {
           maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 2,
-          maxConcurrentPerAddress: 8, queueWaitMs: 3_000, refusalDelayMs: 20, ...overrides,
+          maxConcurrentPerAccount: 1, maxConcurrentPerAddress: 8, queueWaitMs: 3_000, refusalDelayMs: 20, ...overrides,
         },
       });
     const signIn = (gateway: StartedGateway, tenant: TestTenant, password: string, email = tenant.admin.email): Promise<HttpResponse> =>
