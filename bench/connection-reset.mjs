@@ -4,19 +4,21 @@
 // side four ways of running a tenant transaction whose work is one small query:
 //   A old (no reset)     START TRANSACTION | SET LOCAL ROLE + search_path | work | COMMIT
 //   B old + DISCARD ALL  the same, then DISCARD ALL before the connection goes back
-//   C platform           TenantDatabase.run from @mysaas/db, as shipped: BEGIN + timeout + role +
-//                        search_path | work | role check + COMMIT + the session reset
+//   C platform           TenantDatabase.run from @mysaas/db, as shipped: BEGIN + the tenant's
+//                        statement timeout (its role's setting, cached for 10 s, so read from
+//                        pg_roles about once per tenant per 10 s) + role + search_path | work |
+//                        role check + COMMIT + the session reset
 //   D old + reset in COMMIT (diagnostic): A's round trips, with C's reset sent in COMMIT's round
 //                        trip; the reset alone, without the platform's other changes
 // A, B and D are the code before the change, rebuilt in plain SQL on a raw QueryRunner.
 // Transactions alternate between tenants acme and globex, so connections pass between tenants.
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { URL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { fetchOnce } from './lib/load.mjs';
-import { databaseSourceFromEnv, Interrupted, requireBuilt, withStack } from './lib/platform.mjs';
+import { controlPlaneTenant, POOL } from './lib/apps.mjs';
+import { durationMs, log, parseBenchmarkArgs, runBenchmark, wholeNumber } from './lib/benchmark.mjs';
+import { requireBuilt } from './lib/platform.mjs';
 import { cpuTimeSupported, machineCpuTimeMs, processCpuTimeMs } from './lib/processes.mjs';
+import { errorSummary, fmt, fmtMs, latencySummary, machineMarkdown, pct, round } from './lib/report.mjs';
 
 export const summary = 'tenant transactions/s, p50/p99: no session reset vs + DISCARD ALL vs the platform (reset sent with COMMIT)';
 
@@ -35,104 +37,49 @@ export const help = `  --duration <seconds>   measured time per run (default ${D
 `;
 
 const TENANT_SLUGS = ['acme', 'globex'];
-const POOL = { name: 'v1', release: 1 };
 const APPLICATION_NAME = 'mysaas-bench/connection-reset';
 const WORK_SQL = 'SELECT id, email FROM users LIMIT 1';
 /** A session-level setting the checks leave on the connection, to see who resets it. */
 const PROBE_WORK_MEM = '4321kB';
 
-
 const VARIANTS = [
   { key: 'old', short: 'A', label: 'A old (no reset)', roundTrips: 3, sql: 'START TRANSACTION · SET LOCAL ROLE; SET LOCAL search_path · work · COMMIT', resets: false },
   { key: 'discardAll', short: 'B', label: 'B old + DISCARD ALL', roundTrips: 4, sql: 'as A · DISCARD ALL', resets: true },
-  { key: 'platform', short: 'C', label: 'C platform (TenantDatabase.run)', roundTrips: 2, sql: 'START TRANSACTION; SET LOCAL statement_timeout (the role\'s, cached 10 s); SET LOCAL ROLE; SET LOCAL search_path · work · role check; COMMIT; RESET ALL; … DISCARD TEMP', resets: true },
+  { key: 'platform', short: 'C', label: 'C platform (TenantDatabase.run, timeout cached)', roundTrips: 2, sql: 'START TRANSACTION; SET LOCAL statement_timeout (the role\'s, cached 10 s); SET LOCAL ROLE; SET LOCAL search_path · work · role check; COMMIT; RESET ALL; … DISCARD TEMP', resets: true },
   { key: 'commitReset', short: 'D', label: 'D old + reset in COMMIT (diagnostic)', roundTrips: 3, sql: "as A, but COMMIT; RESET ALL; … DISCARD TEMP (C's reset) in one round trip", resets: true },
 ];
 /** A-B-C-D-D-C-B-A: each variant's mean position in the sequence is the same, so drift favours none. */
 const ORDER = ['old', 'discardAll', 'platform', 'commitReset', 'commitReset', 'platform', 'discardAll', 'old'];
 
 function parseOptions(args) {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const duration = values.duration === undefined ? DEFAULTS.duration : Number(values.duration);
-  if (!Number.isFinite(duration) || duration <= 0 || duration > 300) {
-    throw new UsageError(`--duration: "${values.duration}" is not a number of seconds in (0, 300]`);
-  }
-  const concurrency = values.concurrency === undefined ? DEFAULTS.concurrency : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-    throw new UsageError(`--concurrency: "${values.concurrency}" is not a whole number from 1 to 256`);
-  }
+  const values = parseBenchmarkArgs(args, { concurrency: { type: 'string' } });
+  const concurrency = wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256);
   return {
     help: values.help,
     json: values.json,
-    durationMs: Math.round(duration * 1000),
+    durationMs: durationMs(values.duration, DEFAULTS.duration),
     concurrencies: concurrency === 1 ? [1] : [1, concurrency],
   };
 }
 
-class UsageError extends Error {}
-
-const log = (message) => process.stderr.write(`${message}\n`);
-
-export async function main(args) {
-  let options;
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    if (!(error instanceof UsageError) && error?.code?.startsWith?.('ERR_PARSE_ARGS') !== true) throw error;
-    process.stderr.write(`connection-reset: ${error.message}\n\nOptions of "connection-reset":\n${help}`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`Usage: npm run bench -- connection-reset [options]\n\n${summary}\n\nOptions:\n${help}`);
-    return 0;
-  }
-
-  // Fail here, not after the platform started, if something is not built.
-  requireBuilt('@mysaas/db');
-  requireBuilt('@mysaas/config');
-  requireBuilt('@mysaas/tenancy');
-  requireBuilt('@mysaas/embedded-db');
-  const databases = databaseSourceFromEnv();
-  const startedAt = new Date();
-  const loadAtStart = loadavg().map((n) => round(n, 2));
-  const busyNote = busy({ cpuCount: cpus().length, loadAverage: { atStart: loadAtStart } }).replace(/\*\*/g, '');
-  if (busyNote) log(busyNote.trim());
-  log(databases.kind === 'embedded'
-    ? 'Database: embedded Postgres (two servers, started for this run)'
-    : `Database: the Postgres server in DATABASE_URL (${redact(databases.url)}); databases mysaas_control and mysaas_pool_v1 are created there if missing`);
-
-  try {
-    const report = await withStack({ databases, log }, (context) => measure({ ...context, options, databases, startedAt, loadAtStart }));
-    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(markdown(report));
-    const failed = report.runs.filter((r) => r.errors.total > 0);
-    if (failed.length > 0) {
-      log(`\n⚠ WARNING: ${failed.length} run(s) had failed transactions: ` +
-        `${failed.map((r) => `${r.label} at concurrency ${r.concurrency}: ${errorSummary(r.errors)}`).join('; ')}. Their figures are not trustworthy.`);
-      return 1;
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof Interrupted) {
-      log(`Interrupted (${error.signal}); no results.`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+export function main(args) {
+  return runBenchmark(args, {
+    name: 'connection-reset',
+    summary,
+    help,
+    parseOptions,
+    packages: ['@mysaas/db', '@mysaas/config', '@mysaas/tenancy', '@mysaas/embedded-db'],
+    measure,
+    markdown,
+    failures(report) {
+      const failed = report.runs.filter((r) => r.errors.total > 0);
+      return failed.length === 0 ? undefined : `${failed.length} run(s) had failed transactions: ` +
+        `${failed.map((r) => `${r.label} at concurrency ${r.concurrency}: ${errorSummary(r.errors)}`).join('; ')}. Their figures are not trustworthy.`;
+    },
+  });
 }
 
-async function measure({ stack, secrets, signal, options, databases, startedAt, loadAtStart }) {
+async function measure({ stack, secrets, signal, options, databases }) {
   const { createPoolDataSource } = requireBuilt('@mysaas/db');
   const { loadAppServerConfig } = requireBuilt('@mysaas/config');
   // The app server's own settings (pool size, per-tenant share, timeouts), from its loader.
@@ -203,9 +150,6 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
     for (const run of runs) delete run.latencies;
 
     return {
-      benchmark: 'connection-reset',
-      date: startedAt.toISOString(),
-      machine: { ...machineInfo(), loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((n) => round(n, 2)) } },
       database: { mode: databases.kind, serverVersion, ...stack.databases },
       settings: {
         durationSeconds: options.durationMs / 1000,
@@ -238,9 +182,7 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
 
 /** The tenant as the control plane knows it (the connection share is keyed by its id). */
 async function tenantRef(stack, secrets, slug) {
-  const res = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants/${slug}`, { headers: { authorization: `Bearer ${secrets.adminToken}` } });
-  if (res.status !== 200) throw new Error(`GET /platform/tenants/${slug}: ${res.status} ${res.text}`);
-  const { id } = JSON.parse(res.text);
+  const { id } = await controlPlaneTenant(stack, secrets, slug);
   return { id, slug, email: `demo@${slug}.test` };
 }
 
@@ -499,26 +441,8 @@ function aggregate(runs) {
 }
 
 function stats(sorted) {
-  if (sorted.length === 0) return { p50: null, p99: null, mean: null, max: null };
-  const rank = (p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
-  return {
-    p50: round(rank(50), 3),
-    p99: round(rank(99), 3),
-    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 4),
-    max: round(sorted[sorted.length - 1], 3),
-  };
-}
-
-function machineInfo() {
-  const list = cpus();
-  const models = [...new Set(list.map((c) => c.model.trim()))];
-  return {
-    node: process.version,
-    cpuCount: list.length,
-    cpuModel: models.join(' + '),
-    platform: `${platform()} ${release()} ${arch()}`,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-  };
+  const { p50, p99, mean, max } = latencySummary(sorted);
+  return { p50: round(p50, 3), p99: round(p99, 3), mean: round(mean, 4), max: round(max, 3) };
 }
 
 function markdown(report) {
@@ -544,8 +468,7 @@ function markdown(report) {
     : `Postgres ${database.serverVersion} from DATABASE_URL (pool v1: ${database.pool})`;
   return `## connection-reset benchmark (${report.date})
 
-- Machine: Node ${machine.node}, ${machine.cpuCount} × ${machine.cpuModel}, ${machine.platform}, ${machine.memoryGiB} GiB RAM
-- Load average (1/5/15 min): ${machine.loadAverage.atStart.join(' / ')} before the run, ${machine.loadAverage.atEnd.join(' / ')} after it${busy(machine)}
+${machineMarkdown(machine)}
 - Database: ${dbLine}, login ${settings.login}
 - Pool: one DataSource (createPoolDataSource), ${settings.pool.maxConnections} connections; TenantDatabase with the app server's defaults (${settings.tenantDatabase.maxConnectionsPerTenant} connections per tenant, statement timeout ${settings.tenantDatabase.statementTimeoutMs} ms)
 - Work in each transaction: \`${WORK_SQL}\` through its EntityManager; tenants ${settings.tenants.join(' / ')}: ${settings.tenantChoice} (share of transactions that switched tenant: ${report.results.map((r) => `${variantShort(r.variant)}@${r.concurrency} ${pct(r.tenantSwitchShare)}`).join(', ')})
@@ -572,36 +495,5 @@ Checked before measuring, on one connection with \`SET work_mem = '${PROBE_WORK_
 
 const variantShort = (key) => VARIANTS.find((v) => v.key === key).short;
 
-/** Other work on the machine skews every figure; say so when the load says it was there. */
-function busy(machine) {
-  const before = machine.loadAverage.atStart[0];
-  return before > machine.cpuCount / 2
-    ? ` ⚠ **the machine was already busy before the run (1-min load ${before} on ${machine.cpuCount} CPUs): other processes competed for the CPUs**`
-    : '';
-}
-
-function redact(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-function errorSummary(errors) {
-  return Object.entries(errors.byKind).map(([kind, n]) => `${kind}×${n}`).join(', ');
-}
-
-function round(value, digits) {
-  if (value == null) return null;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-const pct = (share) => (share == null ? 'n/a' : `${Math.round(share * 100)}%`);
-const fmt = (n) => (n == null ? 'n/a' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
-const fmtMs = (n) => (n == null ? 'n/a' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const fmtUs = (n) => (n == null ? 'n/a' : n.toFixed(0));
 const signedUs = (n) => (n == null ? 'n/a' : n >= 0 ? `+${n.toFixed(0)}` : `−${(-n).toFixed(0)}`);

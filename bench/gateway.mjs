@@ -9,15 +9,15 @@
 // here from apps/*/dist/main.js, pool v1 pointed at that app server). startStack provides the
 // databases, the control plane, the pool and the demo tenant; its in-process gateway and app
 // server stay idle.
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { URL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { fetchOnce, runLoad } from './lib/load.mjs';
-import { databaseSourceFromEnv, Interrupted, REPO_ROOT, requireBuilt, withStack } from './lib/platform.mjs';
-import { cpuTimeSupported, startProcess } from './lib/processes.mjs';
+import {
+  APP_SERVER_SCRIPT, BASE_DOMAIN, controlPlaneTenant, GATEWAY_SCRIPT, preflight, signInThroughGateway, startPoolProcesses, stopPoolProcesses,
+  tenantContextClaims,
+} from './lib/apps.mjs';
+import { durationMs, log, parseBenchmarkArgs, runBenchmark, wholeNumber } from './lib/benchmark.mjs';
+import { runLoad } from './lib/load.mjs';
+import { requireBuilt } from './lib/platform.mjs';
+import { cpuTimeSupported } from './lib/processes.mjs';
+import { errorSummary, fmt, fmtMs, machineInfo, machineMarkdown, pct, round, roundedLatencies } from './lib/report.mjs';
 
 export const summary = 'login and GET /api/me requests/s, p50/p99: through the gateway vs straight to the app server';
 
@@ -37,171 +37,52 @@ export const help = `  --duration <seconds>   measured time per measurement (def
 `;
 
 const TENANT = { slug: 'acme', email: 'demo@acme.test', password: 'demo-password-1' };
-const POOL = { name: 'v1', release: 1 };
-const BASE_DOMAIN = 'localhost';
-const APP_SERVER_SCRIPT = 'apps/app-server/dist/main.js';
-const GATEWAY_SCRIPT = 'apps/gateway/dist/main.js';
 
 function parseOptions(args) {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      duration: { type: 'string' },
-      concurrency: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const duration = values.duration === undefined ? DEFAULTS.duration : Number(values.duration);
-  if (!Number.isFinite(duration) || duration <= 0 || duration > 300) {
-    throw new UsageError(`--duration: "${values.duration}" is not a number of seconds in (0, 300]`);
-  }
-  let concurrency;
-  if (values.concurrency !== undefined) {
-    concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
-      throw new UsageError(`--concurrency: "${values.concurrency}" is not a whole number from 1 to 256`);
-    }
-  }
+  const values = parseBenchmarkArgs(args, { concurrency: { type: 'string' } });
+  const concurrency = wholeNumber('concurrency', values.concurrency, undefined, 1, 256);
   return {
     help: values.help,
     json: values.json,
-    durationMs: Math.round(duration * 1000),
+    durationMs: durationMs(values.duration, DEFAULTS.duration),
     loginConcurrency: concurrency ?? DEFAULTS.loginConcurrency,
     meConcurrency: concurrency ?? DEFAULTS.meConcurrency,
   };
 }
 
-class UsageError extends Error {}
-
-const log = (message) => process.stderr.write(`${message}\n`);
-
-export async function main(args) {
-  let options;
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    if (!(error instanceof UsageError) && error?.code?.startsWith?.('ERR_PARSE_ARGS') !== true) throw error;
-    process.stderr.write(`gateway: ${error.message}\n\nOptions of "gateway":\n${help}`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`Usage: npm run bench -- gateway [options]\n\n${summary}\n\nOptions:\n${help}`);
-    return 0;
-  }
-
-  // Fail here, not after the platform started, if something is not built.
-  requireBuilt('@mysaas/auth');
-  requireBuilt('@mysaas/tenancy'); // the load worker signs with it
-  requireBuilt('@mysaas/embedded-db');
-  for (const script of [APP_SERVER_SCRIPT, GATEWAY_SCRIPT]) {
-    if (!existsSync(join(REPO_ROOT, script))) {
-      throw new Error(`${script} is missing: run \`npm run build\`, or use \`npm run bench\`, which builds first`);
-    }
-  }
-  const databases = databaseSourceFromEnv();
-  const startedAt = new Date();
-  const loadAtStart = loadavg().map((n) => round(n, 2));
-  const busyNote = busy({ cpuCount: cpus().length, loadAverage: { atStart: loadAtStart } }).replace(/\*\*/g, '');
-  if (busyNote) log(busyNote.trim());
-  log(databases.kind === 'embedded'
-    ? 'Database: embedded Postgres (two servers, started for this run)'
-    : `Database: the Postgres server in DATABASE_URL (${redact(databases.url)}); databases mysaas_control and mysaas_pool_v1 are created there if missing`);
-
-  try {
-    const report = await withStack({ databases, log }, async ({ stack, secrets, signal }) => {
+export function main(args) {
+  return runBenchmark(args, {
+    name: 'gateway',
+    summary,
+    help,
+    parseOptions,
+    // The load worker signs with @mysaas/tenancy.
+    packages: ['@mysaas/auth', '@mysaas/tenancy', '@mysaas/embedded-db'],
+    scripts: [APP_SERVER_SCRIPT, GATEWAY_SCRIPT],
+    measure: async ({ stack, secrets, signal, options, databases }) => {
       // The two processes compared; stopped (gateway first) before the stack, whatever happens.
       const processes = {};
       try {
-        await startProcesses({ stack, secrets, signal, processes });
-        return await measure({ stack, secrets, signal, options, databases, startedAt, loadAtStart, processes });
+        await startPoolProcesses({
+          stack, secrets, signal, processes, log,
+          description: ` (node ${APP_SERVER_SCRIPT}, node ${GATEWAY_SCRIPT})`,
+          previousUpstream: `${stack.appServerUrl}, the stack's idle in-process app server`,
+        });
+        return await measure({ stack, secrets, signal, options, databases, processes });
       } finally {
-        for (const name of ['gateway', 'appServer']) {
-          if (processes[name]) {
-            log(`Stopping the ${processes[name].name} process (pid ${processes[name].pid})…`);
-            await processes[name].stop();
-          }
-        }
+        await stopPoolProcesses(processes, log);
       }
-    });
-
-    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(markdown(report));
-    const failed = report.results.filter((r) => r.errors.total > 0);
-    if (failed.length > 0) {
-      log(`\n⚠ WARNING: ${failed.length} measurement(s) had non-2xx responses or failed requests: ` +
-        `${failed.map((r) => `${r.label} → ${r.target}: ${errorSummary(r.errors)}`).join('; ')}. Their figures are not trustworthy.`);
-      return 1;
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof Interrupted) {
-      log(`Interrupted (${error.signal}); no results.`);
-      return error.exitCode;
-    }
-    throw error;
-  }
-}
-
-/**
- * Starts the app server and the gateway as child processes (in parallel), fills `processes`
- * with the ones that started (so the caller can stop them), and points pool v1 at the new app
- * server. The control plane's change also tells gateways to drop what they cached for the pool.
- */
-async function startProcesses({ stack, secrets, signal, processes }) {
-  const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
-  const began = Date.now();
-  log(`Starting the app-server and gateway processes (node ${APP_SERVER_SCRIPT}, node ${GATEWAY_SCRIPT})…`);
-  const started = await Promise.allSettled([
-    startProcess({
-      name: 'app-server',
-      script: APP_SERVER_SCRIPT,
-      // Port 0: the kernel picks a free port as it binds; the ready line names it.
-      env: {
-        POOL_NAME: POOL.name, RELEASE: String(POOL.release), POOL_DATABASE_URL: stack.logins.poolAppUrl,
-        APP_SERVER_HOST: '127.0.0.1', APP_SERVER_PORT: '0', ...secretsEnv,
-      },
-      ready: /^app server: .* listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/,
-      log,
-      signal,
-    }).then((p) => (processes.appServer = p)),
-    startProcess({
-      name: 'gateway',
-      script: GATEWAY_SCRIPT,
-      env: {
-        PORT: '0', GATEWAY_HOST: '127.0.0.1', BASE_DOMAIN, ROUTING_DATABASE_URL: stack.logins.routingUrl, ...secretsEnv,
-      },
-      ready: /^gateway: listening on port (\d+);/,
-      log,
-      signal,
-    }).then((p) => (processes.gateway = p)),
-  ]);
-  const failure = started.find((s) => s.status === 'rejected');
-  if (failure) throw failure.reason;
-  const { appServer, gateway } = processes;
-  appServer.url = appServer.match[1];
-  gateway.port = Number(gateway.match[1]);
-  gateway.url = `http://127.0.0.1:${gateway.port}`;
-  log(`  ✓ app-server process: pid ${appServer.pid}, ${appServer.url}; gateway process: pid ${gateway.pid}, ${gateway.url} ` +
-    `(${((Date.now() - began) / 1000).toFixed(1)} s)`);
-
-  const pool = await fetchOnce(`${stack.controlPlaneUrl}/platform/pools/${POOL.name}`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${secrets.adminToken}` },
-    body: { upstreams: [appServer.url] },
+    },
+    markdown,
+    failures(report) {
+      const failed = report.results.filter((r) => r.errors.total > 0);
+      return failed.length === 0 ? undefined : `${failed.length} measurement(s) had non-2xx responses or failed requests: ` +
+        `${failed.map((r) => `${r.label} → ${r.target}: ${errorSummary(r.errors)}`).join('; ')}. Their figures are not trustworthy.`;
+    },
   });
-  if (pool.status !== 200) throw new Error(`PATCH /platform/pools/${POOL.name}: ${pool.status} ${pool.text}`);
-  const upstreams = JSON.parse(pool.text).upstreams;
-  if (JSON.stringify(upstreams) !== JSON.stringify([appServer.url])) {
-    throw new Error(`pool ${POOL.name} should now have the upstream ${appServer.url} only, but has ${JSON.stringify(upstreams)}`);
-  }
-  log(`  ✓ pool ${POOL.name} now points at ${appServer.url} (was ${stack.appServerUrl}, the stack's idle in-process app server)`);
 }
 
-async function measure({ stack, secrets, signal, options, databases, startedAt, loadAtStart, processes }) {
+async function measure({ stack, secrets, signal, options, databases, processes }) {
   const { SESSION_COOKIE, SessionTokenCodec } = requireBuilt('@mysaas/auth');
   const { appServer, gateway } = processes;
   const gatewayOrigin = gateway.url;
@@ -216,18 +97,11 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
   };
 
   // The tenant as the control plane knows it: what the gateway puts in the context.
-  const tenantRes = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants/${TENANT.slug}`, {
-    headers: { authorization: `Bearer ${secrets.adminToken}` },
-  });
-  if (tenantRes.status !== 200) throw new Error(`GET /platform/tenants/${TENANT.slug}: ${tenantRes.status} ${tenantRes.text}`);
-  const tenantRecord = JSON.parse(tenantRes.text);
-  const tenantClaims = { tenant: { id: tenantRecord.id, slug: tenantRecord.slug, name: tenantRecord.name }, pool: tenantRecord.pool };
+  const tenantClaims = tenantContextClaims(await controlPlaneTenant(stack, secrets, TENANT.slug));
 
   // One session, opened through the gateway process, for the /api/me measurements.
   const loginBody = JSON.stringify({ email: TENANT.email, password: TENANT.password });
-  const login = await fetchOnce(`${gatewayOrigin}/auth/login`, { method: 'POST', headers: { host: tenantHost }, body: loginBody });
-  if (login.status !== 200) throw new Error(`signing in as ${TENANT.email} through the gateway: ${login.status} ${login.text}`);
-  const cookieValue = sessionCookieValue(login.headers['set-cookie'], SESSION_COOKIE);
+  const cookieValue = await signInThroughGateway({ gatewayUrl: gatewayOrigin, host: tenantHost, email: TENANT.email, password: TENANT.password, cookieName: SESSION_COOKIE });
   const session = new SessionTokenCodec(secrets.sessionSecret).verify(cookieValue);
   if (!session.ok) throw new Error(`the session cookie does not verify: ${session.failure}`);
   const cookie = `${SESSION_COOKIE}=${encodeURIComponent(cookieValue)}`;
@@ -255,7 +129,7 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
   ];
 
   // Each request shape once, unmeasured: a wrong header must fail here, not as 5 s of errors.
-  for (const m of measurements) await preflight(m, secrets);
+  for (const m of measurements) await preflight(m.request, `→ ${m.target}`);
 
   const results = [];
   for (const [index, m] of measurements.entries()) {
@@ -278,7 +152,7 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
       measurement: m.name, label: m.label, target: m.target, url: `${m.request.origin}${m.request.path}`, concurrency: m.concurrency,
       requests: r.requests, successes: r.successes, elapsedMs: round(r.elapsedMs, 1),
       rps: round(r.successes / (r.elapsedMs / 1000), 2),
-      latencyMs: { p50: round(r.latencyMs.p50, 3), p99: round(r.latencyMs.p99, 3), mean: round(r.latencyMs.mean, 3), max: round(r.latencyMs.max, 3) },
+      latencyMs: roundedLatencies(r.latencyMs),
       errors: r.errors,
       cpu: { gatewayProcess: cpu(r.cpuMs.gateway), appServerProcess: cpu(r.cpuMs.appServer), benchProcess: cpu(r.processCpuMs) },
       machineCpuBusyShare: round(r.machineBusyShare, 3), // of all CPUs, every process on the machine
@@ -295,9 +169,6 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
   }
 
   return {
-    benchmark: 'gateway',
-    date: startedAt.toISOString(),
-    machine: { ...machineInfo(), loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((n) => round(n, 2)) } },
     database: { mode: databases.kind, ...stack.databases },
     processes: {
       gateway: { command: `node ${GATEWAY_SCRIPT}`, pid: gateway.pid, url: gateway.url },
@@ -317,30 +188,7 @@ async function measure({ stack, secrets, signal, options, databases, startedAt, 
   };
 }
 
-const pct = (share) => (share == null ? 'n/a' : `${Math.round(share * 100)}%`);
 const cpuText = (c) => (c == null ? 'n/a' : `${fmtMs(c.msPerRequest)} ms (${Math.round(c.coreShare * 100)}% of a core)`);
-
-/** One unmeasured request of the shape of `m`, which must answer 2xx. */
-async function preflight(m, secrets) {
-  const { TENANT_CONTEXT_HEADER, TenantContextSigner } = requireBuilt('@mysaas/tenancy');
-  const headers = { ...m.request.headers };
-  if (m.request.context) {
-    headers[TENANT_CONTEXT_HEADER] = new TenantContextSigner(secrets.tenantContextSecret).sign({ ...m.request.context.claims, requestId: `bench-${randomUUID()}` });
-  }
-  const res = await fetchOnce(`${m.request.origin}${m.request.path}`, { method: m.request.method, headers, body: m.request.body });
-  if (res.status < 200 || res.status >= 300) {
-    throw new Error(`preflight ${m.request.method} ${m.request.path} → ${m.target} answered ${res.status}: ${res.text.slice(0, 500)}`);
-  }
-}
-
-function sessionCookieValue(setCookie, name) {
-  for (const line of [setCookie ?? []].flat()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (pair.slice(0, eq).trim() === name) return decodeURIComponent(pair.slice(eq + 1).trim());
-  }
-  throw new Error(`the sign-in response set no ${name} cookie`);
-}
 
 function ratio(name, results) {
   const gateway = results.find((r) => r.measurement === name && r.target === 'gateway');
@@ -355,18 +203,6 @@ function ratio(name, results) {
     p50AddedMs: sub(gateway.latencyMs.p50, direct.latencyMs.p50),
     p99AddedMs: sub(gateway.latencyMs.p99, direct.latencyMs.p99),
     trustworthy: gateway.errors.total === 0 && direct.errors.total === 0,
-  };
-}
-
-function machineInfo() {
-  const list = cpus();
-  const models = [...new Set(list.map((c) => c.model.trim()))];
-  return {
-    node: process.version,
-    cpuCount: list.length,
-    cpuModel: models.join(' + '),
-    platform: `${platform()} ${release()} ${arch()}`,
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
   };
 }
 
@@ -400,8 +236,7 @@ ${report.results.map((r) => `| ${r.label} | ${r.target} | ${cell(r.cpu.gatewayPr
     : `Postgres server from DATABASE_URL (control: ${database.control}; pool v1: ${database.pool})`;
   return `## gateway benchmark (${report.date})
 
-- Machine: Node ${machine.node}, ${machine.cpuCount} × ${machine.cpuModel}, ${machine.platform}, ${machine.memoryGiB} GiB RAM
-- Load average (1/5/15 min): ${machine.loadAverage.atStart.join(' / ')} before the run, ${machine.loadAverage.atEnd.join(' / ')} after it${busy(machine)}
+${machineMarkdown(machine)}
 - Database: ${dbLine}
 - Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream. The load generator runs in the benchmark process, with the stack's idle in-process apps.
 - Settings: ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.login} for login, ${settings.concurrency.me} for /api/me; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only
@@ -418,34 +253,4 @@ Requests measured (2xx / all): ${report.results.map((r) => `${r.measurement} ${r
 `;
 }
 
-/** Other work on the machine skews every figure; say so when the load says it was there. */
-function busy(machine) {
-  const before = machine.loadAverage.atStart[0];
-  return before > machine.cpuCount / 2
-    ? ` ⚠ **the machine was already busy before the run (1-min load ${before} on ${machine.cpuCount} CPUs): other processes competed for the CPUs**`
-    : '';
-}
-
-function redact(url) {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-function errorSummary(errors) {
-  return Object.entries(errors.byKind).map(([kind, n]) => `${kind}×${n}`).join(', ');
-}
-
-function round(value, digits) {
-  if (value == null) return null;
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-const fmt = (n) => (n == null ? 'n/a' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
-const fmtMs = (n) => (n == null ? 'n/a' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const signed = (n) => (n == null ? 'n/a' : n >= 0 ? `+${fmtMs(n)}` : `−${fmtMs(-n)}`);

@@ -1,4 +1,5 @@
-// Runs one closed-loop load measurement in a worker thread (see load-worker.mjs).
+// Runs closed-loop load measurements in worker threads (see load-worker.mjs and
+// mixed-load-worker.mjs), measuring the CPU time used meanwhile.
 import { Buffer } from 'node:buffer';
 import { request } from 'node:http';
 import { URL } from 'node:url';
@@ -7,45 +8,73 @@ import { REPO_ROOT } from './platform.mjs';
 import { machineCpuTimeMs, processCpuTimeMs } from './processes.mjs';
 
 /**
+ * One request shape (load-worker.mjs).
  * @param {object} job  origin, method, path, headers, body?, context?, concurrency, warmupMs, durationMs, timeoutMs
  * @param {AbortSignal} signal  aborting terminates the worker at once
  * @param {Record<string, number>} [pids]  other processes whose CPU time to measure, by name
- * Resolves with the worker's result plus processCpuMs: the CPU time this whole process used
- * during the measured phase, and cpuMs: for each name in `pids`, the CPU time that process
- * used during the measured phase (null when it cannot be read: not Linux, or it exited); and
- * machineBusyShare: the share of all the machine's CPU time that was busy meanwhile (every
- * process, Postgres and other people's work included; null when not on Linux).
+ * Resolves with the worker's result (requests, successes, elapsedMs, latencyMs, errors), plus
+ * what `runWorker` adds; cpuMs has the CPU time of each process in `pids` (null when it cannot
+ * be read: not Linux, or it exited).
  */
 export function runLoad(job, signal, pids = {}) {
+  const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuTimeMs(pid)]));
+  return runWorker('./load-worker.mjs', job, signal, { cpu });
+}
+
+/**
+ * Several request shapes at once, in one worker thread (mixed-load-worker.mjs).
+ * @param {object} job  streams: [{ name, origin, method, path, headers, body?, context?, concurrency, intervalMs? }],
+ *                      warmupMs, durationMs, timeoutMs
+ * @param {AbortSignal} signal  aborting terminates the worker at once
+ * @param {object} [measure]  see `runWorker`
+ * Resolves with the worker's result (per stream: requests, successes, elapsedMs, latencyMs,
+ * outcomes), plus what `runWorker` adds.
+ */
+export function runMixedLoad(job, signal, measure = {}) {
+  return runWorker('./mixed-load-worker.mjs', job, signal, measure);
+}
+
+/**
+ * Runs a load worker and measures its measured phase, which the worker starts with a
+ * { type: 'measuring' } message and ends with its { type: 'result' }.
+ * @param {Record<string, () => number | null>} [measure.cpu]  CPU time readers (ms used so far),
+ *        by name, read when the measured phase starts and when it ends
+ * @param {(phase: 'measuring' | 'measured') => void} [measure.onPhase]  called as the measured
+ *        phase starts and once it has ended
+ * Adds to the result: processCpuMs (this whole process: the load generator and whatever else
+ * runs here; not Postgres's), cpuMs (per reader; null when a reading failed) and
+ * machineBusyShare (the share of all the machine's CPU time that was busy meanwhile, every
+ * process included; null when not on Linux).
+ */
+function runWorker(script, job, signal, { cpu = {}, onPhase } = {}) {
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
-    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { repoRoot: REPO_ROOT, ...job } });
+    const worker = new Worker(new URL(script, import.meta.url), { workerData: { repoRoot: REPO_ROOT, ...job } });
     let result;
-    let cpuAtStart;
-    let childCpuAtStart;
-    let machineAtStart;
-    const childCpu = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuTimeMs(pid)]));
+    let atStart;
+    const read = () => ({
+      process: process.cpuUsage(),
+      machine: machineCpuTimeMs(),
+      readers: Object.fromEntries(Object.entries(cpu).map(([name, reader]) => [name, reader()])),
+    });
     const onAbort = () => void worker.terminate();
     signal.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message) => {
       if (message.type === 'measuring') {
-        cpuAtStart = process.cpuUsage();
-        childCpuAtStart = childCpu();
-        machineAtStart = machineCpuTimeMs();
+        atStart = read();
+        onPhase?.('measuring');
       }
       if (message.type === 'result') {
-        // Whole-process CPU: every thread of this process (the load generator and whatever else
-        // runs here), and of each process in `pids`. Not Postgres's.
-        const cpu = process.cpuUsage(cpuAtStart);
-        const childCpuAtEnd = childCpu();
-        const machineAtEnd = machineCpuTimeMs();
-        const machineTotal = machineAtStart && machineAtEnd ? machineAtEnd.totalMs - machineAtStart.totalMs : 0;
-        const machineBusyShare = machineTotal > 0 ? (machineAtEnd.busyMs - machineAtStart.busyMs) / machineTotal : null;
-        const cpuMs = Object.fromEntries(Object.keys(pids).map((name) => {
-          const [before, after] = [childCpuAtStart[name], childCpuAtEnd[name]];
+        const atEnd = read();
+        onPhase?.('measured');
+        const own = process.cpuUsage(atStart.process);
+        const machineTotal = atStart.machine && atEnd.machine ? atEnd.machine.totalMs - atStart.machine.totalMs : 0;
+        const machineBusyShare = machineTotal > 0 ? (atEnd.machine.busyMs - atStart.machine.busyMs) / machineTotal : null;
+        const cpuMs = Object.fromEntries(Object.keys(cpu).map((name) => {
+          const [before, after] = [atStart.readers[name], atEnd.readers[name]];
           return [name, before == null || after == null ? null : after - before];
         }));
-        result = { ...message, processCpuMs: (cpu.user + cpu.system) / 1000, cpuMs, machineBusyShare };
+        result = { ...message, processCpuMs: (own.user + own.system) / 1000, cpuMs, machineBusyShare };
       }
     });
     worker.once('error', (error) => {

@@ -50,10 +50,10 @@ describe('app-server config', () => {
     expect(config.database.maxConnections).toBe(10);
   });
 
-  it("bounds one tenant's share of the database connections to half the pool unless told otherwise", () => {
+  it("bounds one tenant's share of the database connections to a quarter of the pool unless told otherwise", () => {
     const base = { POOL_NAME: 'v1', RELEASE: '1', POOL_DATABASE_URL: 'postgres://app@db/pool', ...secrets };
-    expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '10' }).database.maxConnectionsPerTenant).toBe(5);
-    expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '3' }).database.maxConnectionsPerTenant).toBe(2);
+    expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '10' }).database.maxConnectionsPerTenant).toBe(3);
+    expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '3' }).database.maxConnectionsPerTenant).toBe(1);
     expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '10', DB_TENANT_MAX_CONNECTIONS: '8' }).database.maxConnectionsPerTenant).toBe(8);
     expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '4', DB_TENANT_MAX_CONNECTIONS: '8' }).database.maxConnectionsPerTenant).toBe(4);
     expect(loadAppServerConfig(base).database.statementTimeoutMs).toBe(10_000);

@@ -1,9 +1,9 @@
 import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityManager, type EntitySchema, type MixedList, type QueryRunner } from 'typeorm';
+import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
 import { tenantRoleName, tenantSchemaName, type TenantRef } from '@mysaas/tenancy';
 import { ident, literal } from './sql';
 import { assertTenantStatement } from './statement-guard';
-import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
 
 export interface PoolDataSourceOptions {
   /** The pool's app-server login role: may SET ROLE to its tenants, owns nothing itself. */
@@ -96,6 +96,7 @@ export class TenantDatabase {
       throw error;
     }
   }
+
   /** Runs work in a tenant transaction: commit when it resolves, roll back when it throws. */
   async run<T>(tenant: TenantRef, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const tx = await this.begin(tenant);
