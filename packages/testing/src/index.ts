@@ -6,3 +6,4 @@ export { gatewayHeaders } from './tenant-context';
 export { cookieFrom, http, type HttpRequest, type HttpResponse } from './http-client';
 export { rawHttp, startRecordingServer, type RawResponse, type RecordedRequest, type RecordingServer } from './raw-http';
 export { eventually } from './eventually';
+export { singleConnectionTenantDatabase } from './single-connection';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { createPoolDataSource, setTenantStatementTimeout, TenantDatabase, TenantStatementRefusedError } from '@mysaas/db';
-import { createTenant, createTestPlatform, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import { setTenantStatementTimeout, TenantDatabase, TenantStatementRefusedError } from '@mysaas/db';
+import { createTenant, createTestPlatform, singleConnectionTenantDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 
 /**
  * Nothing tenant A does may outlive its transaction on a pooled connection. The pool has
@@ -21,14 +21,10 @@ describe('a pooled connection after a tenant transaction', () => {
     platform = await createTestPlatform();
     acme = await createTenant(platform);
     globex = await createTenant(platform);
-    dataSource = await createPoolDataSource({
-      url: platform.poolAppUrl,
-      entities: [],
-      maxConnections: 1,
-      connectionWaitMs: 5_000,
+    ({ dataSource, tenantDb } = await singleConnectionTenantDatabase(platform, {
       applicationName: 'pooled-connection-test',
-    }).initialize();
-    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: DEFAULT_TIMEOUT_MS, maxConnectionsPerTenant: 1, connectionWaitMs: 5_000 });
+      statementTimeoutMs: DEFAULT_TIMEOUT_MS,
+    }));
     // What a careless migration might ship: a function that runs whatever SQL it is given.
     await platform.poolDb.pool.query(
       `CREATE FUNCTION ${acme.schema}.run_sql(sql text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE sql; END $$;

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
-import { createTenant, createTestPlatform, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import type { TenantDatabase } from '@mysaas/db';
+import { createTenant, createTestPlatform, singleConnectionTenantDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 
 /**
  * Isolation is Postgres's job, not the app's: inside a tenant transaction the session runs
@@ -20,14 +20,7 @@ describe('tenant isolation at the database', () => {
     acme = await createTenant(platform);
     globex = await createTenant(platform);
     // One connection, so every test reuses the connection the previous one returned.
-    dataSource = await createPoolDataSource({
-      url: platform.poolAppUrl,
-      entities: [],
-      maxConnections: 1,
-      connectionWaitMs: 5_000,
-      applicationName: 'isolation-test',
-    }).initialize();
-    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 1, connectionWaitMs: 5_000 });
+    ({ dataSource, tenantDb } = await singleConnectionTenantDatabase(platform, { applicationName: 'isolation-test' }));
   });
 
   afterAll(async () => {
