@@ -1,3 +1,4 @@
+import { POOL_NAME_PATTERN, POOL_NAME_RULE } from '@mysaas/tenancy';
 import { z } from 'zod';
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -11,10 +12,7 @@ export const postgresUrl = z
 /** HMAC secrets: long enough that guessing is hopeless. Generate with `openssl rand -hex 32`. */
 export const secret = z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)');
 
-/** Pool names appear in Postgres role names, metrics labels and URLs. */
-export const poolName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a lowercase letter followed by up to 30 letters, digits or hyphens');
+export const poolName = z.string().regex(POOL_NAME_PATTERN, POOL_NAME_RULE);
 
 export const baseDomain = z
   .string()

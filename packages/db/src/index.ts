@@ -5,7 +5,8 @@ export {
   UnknownMigrationsError,
   type Migration,
 } from './migrations/migration';
-export { PLATFORM_MIGRATIONS, ROUTING_CHANNEL } from './migrations/platform.migrations';
+export { PLATFORM_MIGRATIONS } from './migrations/platform.migrations';
+export { announceRoutingChange } from './routing';
 export { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
 export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
 export {

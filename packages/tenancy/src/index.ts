@@ -31,3 +31,17 @@ export {
   type TenantRef,
 } from './tenant-context';
 export { checkUpstream, parseUpstream, type UpstreamCheck, type UpstreamOrigin } from './upstream';
+export {
+  isPoolName,
+  isPoolStatus,
+  isTenantStatus,
+  POOL_NAME_PATTERN,
+  POOL_NAME_RULE,
+  POOL_STATUSES,
+  poolAcceptsTenants,
+  poolServesRequests,
+  TENANT_STATUSES,
+  type PoolStatus,
+  type TenantStatus,
+} from './platform-status';
+export { decodeRoutingChange, encodeRoutingChange, ROUTING_CHANNEL, type RoutingChange } from './routing-change';

@@ -1,6 +1,6 @@
 import { hashPassword } from '@mysaas/auth';
 import { provisionTenantSchema, type Migration } from '@mysaas/db';
-import { parseTenantSlug, tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
+import { parseTenantSlug, tenantRoleName, tenantSchemaName, type TenantSlug, type TenantStatus } from '@mysaas/tenancy';
 import { randomSuffix } from './test-database';
 import type { TestPlatform } from './test-platform';
 
@@ -21,7 +21,7 @@ export interface TestTenant {
 export interface CreateTenantOptions {
   slug?: TenantSlug;
   name?: string;
-  status?: 'active' | 'suspended';
+  status?: Exclude<TenantStatus, 'provisioning'>;
   password?: string;
   migrations?: readonly Migration[];
 }

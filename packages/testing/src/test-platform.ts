@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { loadAppServerConfig, loadGatewayConfig, type AppServerConfig, type ControlPlaneConfig, type GatewayConfig } from '@mysaas/config';
-import { ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, ident, migratePlatform } from '@mysaas/db';
+import { announceRoutingChange, ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, ident, migratePlatform } from '@mysaas/db';
+import type { RoutingChange } from '@mysaas/tenancy';
 import { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
 import { testServerUrl, withUrlParts } from './test-server';
 
@@ -14,8 +15,10 @@ export interface TestPlatform {
   /** The pool's app-server login (may SET ROLE to its tenants). */
   poolAppUrl: string;
   secrets: { tenantContext: string; session: string; adminToken: string };
-  /** Points the pool's routing at the given app-server base URLs. */
+  /** Points the pool's routing at the given app-server base URLs, and tells the gateways. */
   setUpstreams(upstreams: string[]): Promise<void>;
+  /** Tells the gateways that routing changed, as the control plane does. */
+  announce(change: RoutingChange): Promise<void>;
   controlPlaneConfig(): ControlPlaneConfig;
   gatewayConfig(overrides?: Partial<GatewayConfig>): GatewayConfig;
   appServerConfig(overrides?: Partial<AppServerConfig>): AppServerConfig;
@@ -62,7 +65,9 @@ export async function createTestPlatform(): Promise<TestPlatform> {
     secrets,
     setUpstreams: async (upstreams) => {
       await control.pool.query('UPDATE platform.pools SET upstreams = $2 WHERE name = $1', [pool.name, upstreams]);
+      await announceRoutingChange(control.pool, { kind: 'pool', pool: pool.name });
     },
+    announce: (change) => announceRoutingChange(control.pool, change),
     controlPlaneConfig: () => ({
       http: { host: '127.0.0.1', port: 0 },
       database: { url: control.url },

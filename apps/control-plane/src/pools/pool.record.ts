@@ -1,5 +1,4 @@
-export type PoolStatus = 'active' | 'draining' | 'retired';
-export const POOL_STATUSES: readonly PoolStatus[] = ['active', 'draining', 'retired'];
+import type { PoolStatus } from '@mysaas/tenancy';
 
 export interface PoolRecord {
   name: string;

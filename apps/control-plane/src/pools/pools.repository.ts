@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { pgErrorCode, PgErrorCode, type Queryable } from '@mysaas/db';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import type { PoolRecord, PoolStatus } from './pool.record';
+import type { PoolStatus } from '@mysaas/tenancy';
+import type { PoolRecord } from './pool.record';
 import { PoolException, PoolExceptionCode } from './pools.exception';
 
 interface PoolRow {

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
-import { hardenPoolDatabase, inTransaction } from '@mysaas/db';
+import { announceRoutingChange, hardenPoolDatabase, inTransaction } from '@mysaas/db';
 import { checkUpstream } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import { notifyRoutingChange } from '../platform-db/routing-notifier';
 import type { CreatePoolDto, UpdatePoolDto } from './dto/create-pool.dto';
 import type { PoolRecord } from './pool.record';
 import { PoolException, PoolExceptionCode } from './pools.exception';
@@ -45,7 +44,7 @@ export class PoolsService {
       const pool = await this.pools.update(name, changes, tx);
       if (!pool) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
       await this.audit.record({ action: 'pool.updated', details: { pool: name, ...changes } }, tx);
-      await notifyRoutingChange(tx, `pool:${name}`);
+      await announceRoutingChange(tx, { kind: 'pool', pool: name });
       return pool;
     });
   }

@@ -1,7 +1,4 @@
-import type { TenantSlug } from '@mysaas/tenancy';
-
-export type TenantStatus = 'provisioning' | 'active' | 'suspended';
-export const TENANT_STATUSES: readonly TenantStatus[] = ['provisioning', 'active', 'suspended'];
+import type { TenantSlug, TenantStatus } from '@mysaas/tenancy';
 
 export interface TenantLimits {
   /** Requests the gateway lets through for the tenant at once (per gateway instance). */

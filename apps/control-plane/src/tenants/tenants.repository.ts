@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { pgErrorCode, PgErrorCode, type Queryable } from '@mysaas/db';
-import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
+import { tenantRoleName, tenantSchemaName, type TenantSlug, type TenantStatus } from '@mysaas/tenancy';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import type { TenantLimits, TenantRecord, TenantStatus } from './tenant.record';
+import type { TenantLimits, TenantRecord } from './tenant.record';
 import { TenantException, TenantExceptionCode } from './tenants.exception';
 
 interface TenantRow {

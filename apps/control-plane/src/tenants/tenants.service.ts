@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { hashPassword, passwordProblem } from '@mysaas/auth';
-import { inTransaction, provisionTenantSchema, setTenantStatementTimeout, TenantProvisioningError } from '@mysaas/db';
-import { checkTenantSlug } from '@mysaas/tenancy';
+import { announceRoutingChange, inTransaction, provisionTenantSchema, setTenantStatementTimeout, TenantProvisioningError } from '@mysaas/db';
+import { checkTenantSlug, poolAcceptsTenants, type TenantStatus } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import { PoolDatabases } from '../platform-db/pool-databases';
-import { notifyRoutingChange } from '../platform-db/routing-notifier';
 import { PoolsRepository } from '../pools/pools.repository';
 import type { CreateTenantDto, UpdateTenantLimitsDto } from './dto/create-tenant.dto';
-import type { TenantLimits, TenantRecord, TenantStatus } from './tenant.record';
+import type { TenantLimits, TenantRecord } from './tenant.record';
 import { TenantException, TenantExceptionCode } from './tenants.exception';
 import { TenantsRepository } from './tenants.repository';
 
@@ -52,7 +51,7 @@ export class TenantsService {
     if (problem) throw new TenantException(TenantExceptionCode.INVALID_PASSWORD, `admin${problem.replace(/^password/, 'Password')}`);
     const pool = await this.pools.find(input.pool);
     if (!pool) throw new TenantException(TenantExceptionCode.POOL_UNKNOWN, `pool "${input.pool}" does not exist`);
-    if (pool.status !== 'active') {
+    if (!poolAcceptsTenants(pool.status)) {
       throw new TenantException(TenantExceptionCode.POOL_NOT_ACCEPTING, `pool ${pool.name} is ${pool.status} and takes no new tenants`);
     }
 
@@ -70,7 +69,7 @@ export class TenantsService {
           { action: 'tenant.created', tenantSlug: tenant.slug, details: { pool: pool.name, migrations: provisioned.migrations } },
           tx,
         );
-        await notifyRoutingChange(tx, tenant.slug);
+        await announceRoutingChange(tx, { kind: 'tenant', slug: tenant.slug });
         return tenant;
       });
     } catch (error) {
@@ -114,7 +113,7 @@ export class TenantsService {
         });
       }
       await this.audit.record({ action: 'tenant.limits_changed', tenantSlug: slug, details: { before: tenant.limits, after: updated.limits } }, tx);
-      await notifyRoutingChange(tx, slug);
+      await announceRoutingChange(tx, { kind: 'tenant', slug: tenant.slug });
       return updated;
     });
   }
@@ -130,7 +129,7 @@ export class TenantsService {
       if (tenant.status === status) return tenant;
       const updated = await this.tenants.setStatus(tenant.id, status, tx);
       await this.audit.record({ action: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantSlug: slug }, tx);
-      await notifyRoutingChange(tx, slug);
+      await announceRoutingChange(tx, { kind: 'tenant', slug: tenant.slug });
       return updated;
     });
   }

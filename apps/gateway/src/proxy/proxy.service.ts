@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@mysaas/auth';
-import { REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
+import { poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import type { GatewayRequest } from '../tenant-host/gateway-request';
@@ -47,7 +47,7 @@ export class ProxyService implements OnApplicationShutdown {
     if (route === undefined) throw new Error('proxy reached without a tenant route');
     const declaredLength = Number(req.header('content-length') ?? 0);
     if (declaredLength > this.config.limits.maxBodyBytes) throw this.tooLarge();
-    const upstreams = route.poolStatus === 'retired' ? [] : this.picker.order(route.pool, route.upstreams);
+    const upstreams = poolServesRequests(route.poolStatus) ? this.picker.order(route.pool, route.upstreams) : [];
     if (upstreams.length === 0) {
       throw new GatewayException(GatewayExceptionCode.POOL_UNAVAILABLE, `no app server is serving pool ${route.pool} right now; retry shortly`);
     }

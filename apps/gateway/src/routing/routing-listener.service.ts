@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
-import { ROUTING_CHANNEL } from '@mysaas/db';
+import { decodeRoutingChange, ROUTING_CHANNEL } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { TenantResolver } from './tenant-resolver.service';
 
 const MAX_BACKOFF_MS = 10_000;
 
 /**
- * LISTENs for the control plane's routing announcements and evicts what they name: a tenant
- * slug, or `pool:<name>` (everything). After a lost connection it clears the whole cache,
+ * LISTENs for the control plane's routing announcements (RoutingChange) and evicts what they
+ * name: one tenant, or everything for a pool's change or one it cannot read. After a lost connection it clears the whole cache,
  * since announcements made while it was away are gone.
  */
 @Injectable()
@@ -37,9 +37,10 @@ export class RoutingListener implements OnApplicationBootstrap, OnApplicationShu
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.config.routing.databaseUrl, application_name: 'mysaas-gateway-listener' });
     client.on('notification', (message) => {
-      const payload = message.payload ?? '';
-      if (payload.startsWith('pool:') || payload === '') this.resolver.clear();
-      else this.resolver.evict(payload);
+      const change = decodeRoutingChange(message.payload ?? '');
+      // A pool's change touches all its tenants; one we cannot read, anything: drop it all.
+      if (change?.kind === 'tenant') this.resolver.evict(change.slug);
+      else this.resolver.clear();
     });
     client.on('error', (error) => this.reconnect(client, error));
     client.on('end', () => this.reconnect(client));

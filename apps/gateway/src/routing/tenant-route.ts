@@ -1,6 +1,4 @@
-import type { TenantSlug, UpstreamOrigin } from '@mysaas/tenancy';
-
-export type TenantStatus = 'provisioning' | 'active' | 'suspended';
+import type { PoolStatus, TenantSlug, TenantStatus, UpstreamOrigin } from '@mysaas/tenancy';
 
 /** What the gateway knows of a tenant: enough to route it, nothing that opens its data. */
 export interface TenantRoute {
@@ -9,7 +7,7 @@ export interface TenantRoute {
   name: string;
   status: TenantStatus;
   pool: string;
-  poolStatus: string;
+  poolStatus: PoolStatus;
   /** Parsed with the control plane's rule: scheme, host and port only. */
   upstreams: UpstreamOrigin[];
   /** The tenant's own cap on requests in flight; null: the gateway's default. */

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { checkUpstream, type TenantSlug, type UpstreamOrigin } from '@mysaas/tenancy';
+import { checkUpstream, type PoolStatus, type TenantSlug, type TenantStatus, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
-import type { TenantRoute, TenantStatus } from './tenant-route';
+import type { TenantRoute } from './tenant-route';
 
 /** Reads the platform's routing view through the gateway's read-only role. */
 @Injectable()
@@ -22,7 +22,7 @@ export class TenantRoutesRepository implements OnApplicationShutdown {
 
   async find(slug: TenantSlug): Promise<TenantRoute | undefined> {
     const { rows } = await this.db.query<{
-      id: string; slug: TenantSlug; name: string; status: TenantStatus; pool: string; pool_status: string; upstreams: string[];
+      id: string; slug: TenantSlug; name: string; status: TenantStatus; pool: string; pool_status: PoolStatus; upstreams: string[];
       max_concurrent_requests: number | null;
     }>('SELECT id, slug, name, status, pool, pool_status, upstreams, max_concurrent_requests FROM platform.tenant_routes WHERE slug = $1', [slug]);
     const row = rows[0];

@@ -171,7 +171,7 @@ describe('gateway end to end', () => {
       const slug = uniqueSlug('late');
       expect((await call(`${slug}.localhost`, { path: '/login' })).status).toBe(404);
       const tenant = await createTenant(platform, { slug });
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', $1)", [slug]);
+      await platform.announce({ kind: 'tenant', slug });
       await eventually(async () => expect((await call(tenant, { path: '/login' })).status).toBe(200));
     });
   });
@@ -301,17 +301,14 @@ describe('gateway end to end', () => {
   describe('upstreams', () => {
     it('answers 502 when the pool has no reachable app server, and 503 when it has none', async () => {
       await platform.setUpstreams(['http://127.0.0.1:1']);
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', 'pool:v1')");
       await eventually(async () => expect((await call(acme, { path: '/login' })).status).toBe(502));
       await platform.setUpstreams([]);
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', 'pool:v1')");
       await eventually(async () => {
         const res = await call(acme, { path: '/login' });
         expect(res.status).toBe(503);
         expect(res.json()).toMatchObject({ code: 'POOL_UNAVAILABLE' });
       });
       await platform.setUpstreams(['http://127.0.0.1:1', appServer.url]);
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', 'pool:v1')");
       // A refused connection moves on to the next app server for requests without a body.
       await eventually(async () => {
         for (let i = 0; i < 4; i++) expect((await call(acme, { path: '/login' })).status).toBe(200);

@@ -108,7 +108,7 @@ describe('gateway: one tenant cannot crowd out the others', () => {
 
     it("follows the tenant's own cap from the control plane", async () => {
       await platform.control.pool.query('UPDATE platform.tenants SET max_concurrent_requests = 1 WHERE id = $1', [acme.id]);
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', $1)", [acme.slug]);
+      await platform.announce({ kind: 'tenant', slug: acme.slug });
       await eventually(async () => {
         const slow = call(gateway, acme, '/slow');
         await until(() => held.length === 1);
@@ -118,7 +118,7 @@ describe('gateway: one tenant cannot crowd out the others', () => {
         expect(over.status).toBe(429);
       });
       await platform.control.pool.query('UPDATE platform.tenants SET max_concurrent_requests = NULL WHERE id = $1', [acme.id]);
-      await platform.control.pool.query("SELECT pg_notify('mysaas_routing', $1)", [acme.slug]);
+      await platform.announce({ kind: 'tenant', slug: acme.slug });
     });
 
     it('frees the slot of a client that hangs up while its request is held', async () => {

@@ -75,5 +75,3 @@ export const PLATFORM_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Channel the control plane notifies on when routing changes; payload is the tenant slug. */
-export const ROUTING_CHANNEL = 'mysaas_routing';

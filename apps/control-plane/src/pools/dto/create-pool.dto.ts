@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Min, ValidateBy } from 'class-validator';
 import { checkUpstream } from '@mysaas/tenancy';
-import { POOL_STATUSES, type PoolStatus } from '../pool.record';
+import { POOL_NAME_PATTERN, POOL_NAME_RULE, POOL_STATUSES, type PoolStatus } from '@mysaas/tenancy';
 
 /** Each upstream passes the platform's one upstream rule; the message says what is wrong. */
 const IsUpstream = () =>
@@ -24,7 +24,7 @@ const IsUpstream = () =>
   );
 
 export class CreatePoolDto {
-  @Matches(/^[a-z][a-z0-9-]{0,30}$/, { message: 'name must be a lowercase letter followed by up to 30 letters, digits or hyphens' })
+  @Matches(POOL_NAME_PATTERN, { message: `name ${POOL_NAME_RULE}` })
   name!: string;
 
   @IsInt({ message: 'release must be a whole number' })
@@ -53,6 +53,6 @@ export class UpdatePoolDto {
   upstreams?: string[];
 
   @IsOptional()
-  @IsIn(POOL_STATUSES as PoolStatus[], { message: `status must be one of ${POOL_STATUSES.join(', ')}` })
+  @IsIn([...POOL_STATUSES], { message: `status must be one of ${POOL_STATUSES.join(', ')}` })
   status?: PoolStatus;
 }

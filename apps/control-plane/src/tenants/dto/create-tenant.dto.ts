@@ -1,6 +1,6 @@
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
-import { TENANT_STATUSES, type TenantStatus } from '../tenant.record';
+import { TENANT_STATUSES, type TenantStatus } from '@mysaas/tenancy';
 
 export class CreateTenantDto {
   /** Checked in full by the service, which says exactly what is wrong with it. */
@@ -28,7 +28,7 @@ export class ListTenantsQuery {
   pool?: string;
 
   @IsOptional()
-  @IsIn(TENANT_STATUSES as TenantStatus[], { message: `status must be one of ${TENANT_STATUSES.join(', ')}` })
+  @IsIn([...TENANT_STATUSES], { message: `status must be one of ${TENANT_STATUSES.join(', ')}` })
   status?: TenantStatus;
 
   /** Keyset pagination: slugs after this one. */
