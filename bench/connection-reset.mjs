@@ -165,7 +165,7 @@ async function measure({ stack, secrets, signal, options, databases }) {
         },
         work: `${WORK_SQL} (through the transaction's EntityManager)`,
         tenants: TENANT_SLUGS,
-        loadGenerator: 'closed loops on the main thread of the benchmark process (which also hosts the idle in-process stack)',
+        loadGenerator: 'closed loops on the main thread of the benchmark process (the stack\'s own app processes stay idle)',
         cpu: backendCpuMeasured
           ? 'Node: process.cpuUsage() of the benchmark process; Postgres: utime + stime of the pool\'s backends (/proc/<pid>/stat), over the measured phase'
           : 'Node: process.cpuUsage() of the benchmark process; Postgres: not measured',
@@ -481,7 +481,7 @@ ${rows.join('\n')}
 
 CPU time per transaction, in µs${cpuMeasured ? '' : ' (Postgres: not measured)'}, and how busy the machine's ${machine.cpuCount} CPUs were meanwhile (every process, anything else running included):
 
-| concurrency | variant | benchmark process (Node: TypeORM, pg, the platform code; idle in-process stack) | Postgres backends of the pool | machine CPUs busy |
+| concurrency | variant | benchmark process (Node: TypeORM, pg, the platform code) | Postgres backends of the pool | machine CPUs busy |
 |---|---|---:|---:|---:|
 ${cpuRows.join('\n')}
 ${notes.length > 0 ? `\nNote: ${notes.join('; ')}.\n` : ''}

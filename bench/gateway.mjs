@@ -66,7 +66,7 @@ export function main(args) {
         await startPoolProcesses({
           stack, secrets, signal, processes, log,
           description: ` (node ${APP_SERVER_SCRIPT}, node ${GATEWAY_SCRIPT})`,
-          previousUpstream: `${stack.appServerUrl}, the stack's idle in-process app server`,
+          previousUpstream: `${stack.appServerUrl}, the stack's own (idle) app-server process`,
         });
         return await measure({ stack, secrets, signal, options, databases, processes });
       } finally {
@@ -179,7 +179,7 @@ async function measure({ stack, secrets, signal, options, databases, processes }
       durationSeconds: options.durationMs / 1000, warmupSeconds: DEFAULTS.warmupMs / 1000,
       concurrency: { login: options.loginConcurrency, me: options.meConcurrency },
       keepAlive: true,
-      loadGenerator: 'node:http in a worker thread of the benchmark process (which also hosts the idle in-process stack)',
+      loadGenerator: 'node:http in a worker thread of the benchmark process (the stack\'s own app processes stay idle)',
       cpuPerProcess: cpuMeasured ? 'utime + stime from /proc/<pid>/stat (all threads), over the measured phase' : 'not measured (not Linux)',
       tenant: TENANT.slug,
     },
@@ -221,11 +221,11 @@ function markdown(report) {
   const cpuSection = cpuMeasured
     ? `CPU time per successful request, in ms, of each process (in brackets: its CPU use during the measurement, 100% = one core busy throughout; Postgres not included), and how busy the whole machine's ${machine.cpuCount} CPUs were meanwhile (every process: these, Postgres, anything else running):
 
-| measurement | target | gateway process | app-server process | benchmark process (load generator; idle in-process stack) | machine CPUs busy |
+| measurement | target | gateway process | app-server process | benchmark process (load generator; the stack's Postgres servers) | machine CPUs busy |
 |---|---|---:|---:|---:|---:|
 ${report.results.map((r) => `| ${r.label} | ${r.target} | ${cell(r.cpu.gatewayProcess)} | ${cell(r.cpu.appServerProcess)} | ${cell(r.cpu.benchProcess)} | ${pct(r.machineCpuBusyShare)} |`).join('\n')}
 `
-    : `CPU time per process: not measured (it is read from /proc/<pid>/stat, which only Linux has). The benchmark process (load generator; idle in-process stack) used per request: ${report.results.map((r) => `${r.measurement} ${r.target} ${fmtMs(r.cpu.benchProcess?.msPerRequest)} ms`).join(', ')}
+    : `CPU time per process: not measured (it is read from /proc/<pid>/stat, which only Linux has). The benchmark process (load generator; the stack's Postgres servers) used per request: ${report.results.map((r) => `${r.measurement} ${r.target} ${fmtMs(r.cpu.benchProcess?.msPerRequest)} ms`).join(', ')}
 `;
   const failed = report.results.filter((r) => r.errors.total > 0);
   const warning = failed.length === 0 ? '' :
@@ -238,7 +238,7 @@ ${report.results.map((r) => `| ${r.label} | ${r.target} | ${cell(r.cpu.gatewayPr
 
 ${machineMarkdown(machine)}
 - Database: ${dbLine}
-- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream. The load generator runs in the benchmark process, with the stack's idle in-process apps.
+- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream. The load generator runs in the benchmark process; the stack's own app processes stay idle.
 - Settings: ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.login} for login, ${settings.concurrency.me} for /api/me; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only
 ${warning}
 | measurement | target | rps | p50 ms | p99 ms | errors |

@@ -54,7 +54,7 @@ const WRONG_PASSWORD = 'not-the-password-1';
 const SEEDED_LINKS = 50;
 /** The app server's pool size, as packages/config/src/apps.ts defaults it; set explicitly below. */
 const DB_POOL_MAX = 10;
-/** application_name of the app servers' database connections (the idle in-process one's too). */
+/** application_name of the app servers' database connections (the stack's idle one's too). */
 const APP_SERVER_DB_APPLICATION = `mysaas-app-server/${POOL.name}`;
 
 /** A limit so high that it never holds anyone back. */
@@ -390,7 +390,7 @@ async function measure({ stack, secrets, signal, dataDir, options, databases, pr
       probeConnections: options.probe,
       target: `globex p99 under a flood ≤ ${DEFAULTS.target} × its idle p99`,
       keepAlive: true,
-      loadGenerator: 'node:http, the globex probe and the acme flood each in their own worker thread of the benchmark process (which also hosts the idle in-process stack)',
+      loadGenerator: 'node:http, the globex probe and the acme flood each in their own worker thread of the benchmark process (the stack\'s own app processes stay idle)',
       cpuPerProcess: cpuMeasured ? 'utime + stime from /proc/<pid>/stat (all threads), over globex\'s measured phase' : 'not measured (not Linux)',
       tenants: { noisy: NOISY, victim: VICTIM },
       seededLinks: SEEDED_LINKS,

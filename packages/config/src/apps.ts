@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { baseDomain, poolName, port, positiveInt, postgresUrl, redisUrl, secret, trustProxy } from './fields';
 import { parseEnv, type Env } from './load';
 
+/** Where each app listens unless told otherwise. */
+export const DEFAULT_PORTS = { gateway: 3000, controlPlane: 3100, appServer: 3201 } as const;
+
 const controlPlaneSchema = z
   .object({
     CONTROL_PLANE_HOST: z.string().default('127.0.0.1'),
-    CONTROL_PLANE_PORT: port(3100),
+    CONTROL_PLANE_PORT: port(DEFAULT_PORTS.controlPlane),
     CONTROL_DATABASE_URL: postgresUrl,
     PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters (try: openssl rand -hex 24)'),
   })
@@ -19,7 +22,7 @@ export type ControlPlaneConfig = z.output<typeof controlPlaneSchema>;
 const gatewaySchema = z
   .object({
     GATEWAY_HOST: z.string().optional(),
-    PORT: port(3000),
+    PORT: port(DEFAULT_PORTS.gateway),
     BASE_DOMAIN: baseDomain.default('localhost'),
     ROUTING_DATABASE_URL: postgresUrl,
     TENANT_CONTEXT_SECRET: secret,
@@ -87,7 +90,7 @@ export type GatewayConfig = z.output<typeof gatewaySchema>;
 const appServerSchema = z
   .object({
     APP_SERVER_HOST: z.string().default('127.0.0.1'),
-    APP_SERVER_PORT: port(3201),
+    APP_SERVER_PORT: port(DEFAULT_PORTS.appServer),
     POOL_NAME: poolName,
     RELEASE: z.coerce.number().int().positive('must be a positive whole number such as 1 or 2'),
     POOL_DATABASE_URL: postgresUrl,
@@ -123,15 +126,17 @@ export type AppServerConfig = z.output<typeof appServerSchema>;
 
 const devStackSchema = z
   .object({
-    PORT: port(3000),
+    PORT: port(DEFAULT_PORTS.gateway),
     BASE_DOMAIN: baseDomain.default('localhost'),
     MYSAAS_DATA_DIR: z.string().optional(),
     DATABASE_URL: postgresUrl.optional(),
     CONTROL_DATABASE_URL: postgresUrl.optional(),
     POOL_ADMIN_DATABASE_URL: postgresUrl.optional(),
+    REDIS_URL: redisUrl.optional(),
   })
   .transform((env) => ({
     gatewayPort: env.PORT,
+    redisUrl: env.REDIS_URL,
     baseDomain: env.BASE_DOMAIN,
     dataDir: env.MYSAAS_DATA_DIR,
     databases: {

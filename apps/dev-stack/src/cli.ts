@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadDevStackConfig, type DevStackConfig } from '@mysaas/config';
@@ -27,6 +26,10 @@ Environment:
   CONTROL_DATABASE_URL, POOL_ADMIN_DATABASE_URL
                                          use these two existing databases (admin logins)
   BASE_DOMAIN                            tenant hosts are <slug>.<BASE_DOMAIN> (default localhost)
+  REDIS_URL                              count failed sign-ins in this Redis (default: in process)
+
+Each app runs as its own process (node apps/<app>/dist/main.js); their warnings and errors
+appear here, prefixed with the app's name.
 `;
 
 async function main(): Promise<number> {
@@ -63,7 +66,9 @@ async function main(): Promise<number> {
     gatewayPort: port,
     baseDomain: config.baseDomain,
     databases: databaseSource(config),
+    redisUrl: config.redisUrl,
     onStep: (step) => progress.next(step),
+    onAppLog: log,
   }).finally(() => progress.next(undefined));
   installShutdown(stack);
   if (values.json) {

@@ -1,10 +1,8 @@
 import { createServer } from 'node:net';
-import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
-import { startControlPlane, type StartedControlPlane } from '@mysaas/control-plane';
-import { loadAppServerConfig, loadGatewayConfig } from '@mysaas/config';
+import { DEFAULT_PORTS } from '@mysaas/config';
 import { ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, migratePlatform } from '@mysaas/db';
-import { startGateway, type StartedGateway } from '@mysaas/gateway';
 import { Client, Pool } from 'pg';
+import { startAppProcess, type AppProcess } from './app-process';
 import { ControlPlaneClient } from './control-plane-client';
 import { loadOrCreateSecrets, type StackSecrets } from './data-dir';
 import { openDatabases, withLogin, type DatabaseSource, type StackDatabases } from './databases';
@@ -18,8 +16,6 @@ export const DEMO_TENANTS = [
 const POOL = { name: 'v1', release: 1 };
 const GATEWAY_ROLE = 'mysaas_gateway';
 const APP_ROLE = 'mysaas_app_v1';
-const DEFAULT_CONTROL_PLANE_PORT = 3100;
-const DEFAULT_APP_SERVER_PORT = 3201;
 
 export interface StackOptions {
   dataDir: string;
@@ -27,8 +23,12 @@ export interface StackOptions {
   gatewayPort: number;
   baseDomain: string;
   databases: DatabaseSource;
+  /** Passed on to the gateway: failed sign-ins are then counted in Redis. */
+  redisUrl?: string | undefined;
   /** Called as each step starts, for progress output. */
   onStep?: (step: string) => void;
+  /** Lines the apps print (warnings and errors), prefixed with the app's name. */
+  onAppLog?: (line: string) => void;
 }
 
 export interface DemoTenant {
@@ -54,66 +54,86 @@ export interface RunningStack {
 
 /**
  * The whole platform on one machine: Postgres (embedded unless told otherwise), the control
- * plane, pool v1 with its app server, the gateway, and the demo tenants. Everything it makes
- * is reused by the next start; the data folder is the only state.
+ * plane, pool v1 with its app server, the gateway, and the demo tenants. Each app runs as its
+ * own process from its own build, configured through its environment, as it would be
+ * deployed (the launcher imports none of them). Everything it makes is reused by the next
+ * start; the data folder is the only state.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const step = options.onStep ?? (() => undefined);
   const secrets = await loadOrCreateSecrets(options.dataDir);
-  const started: Array<{ close(): Promise<void> }> = [];
+  const started: AppProcess[] = [];
   step('Postgres servers');
   const databases = await openDatabases(options.databases, options.dataDir, secrets);
   try {
     step('roles and platform schema');
     const { routingUrl, poolAppUrl } = await prepareDatabases(databases, secrets);
 
+    const onLog = options.onAppLog ?? (() => undefined);
+    const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
+
     step('control plane');
-    const controlPlane: StartedControlPlane = await startControlPlane({
-      http: { host: '127.0.0.1', port: await preferredPort(DEFAULT_CONTROL_PLANE_PORT) },
-      database: { url: databases.controlAdminUrl },
-      adminToken: secrets.adminToken,
+    const controlPlane = await startAppProcess({
+      name: 'control-plane',
+      app: 'control-plane',
+      env: {
+        CONTROL_PLANE_PORT: String(await preferredPort(DEFAULT_PORTS.controlPlane)),
+        CONTROL_DATABASE_URL: databases.controlAdminUrl,
+        PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+      },
+      ready: /^control plane: listening on (http:\/\/\S+)$/,
+      onLog,
     });
     started.push(controlPlane);
+    const controlPlaneUrl = controlPlane.ready[1]!;
 
     step(`app server of pool ${POOL.name}`);
-    // The apps' own loaders give every setting not named here its documented default.
-    const appServer: StartedAppServer = await startAppServer(
-      loadAppServerConfig({
-        APP_SERVER_PORT: String(await preferredPort(DEFAULT_APP_SERVER_PORT)),
+    const appServer = await startAppProcess({
+      name: `app-server ${POOL.name}`,
+      app: 'app-server',
+      env: {
+        APP_SERVER_PORT: String(await preferredPort(DEFAULT_PORTS.appServer)),
         POOL_NAME: POOL.name,
         RELEASE: String(POOL.release),
         POOL_DATABASE_URL: poolAppUrl,
-        TENANT_CONTEXT_SECRET: secrets.tenantContextSecret,
-        SESSION_SECRET: secrets.sessionSecret,
-      }),
-    );
+        ...secretsEnv,
+      },
+      ready: /^app server: .* listening on (http:\/\/\S+)$/,
+      onLog,
+    });
     started.push(appServer);
+    const appServerUrl = appServer.ready[1]!;
 
-    const api = new ControlPlaneClient(controlPlane.url, secrets.adminToken);
+    const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
     step(`pool ${POOL.name} and demo tenants`);
-    await registerPool(api, databases.poolAdminUrl, appServer.url);
+    await registerPool(api, databases.poolAdminUrl, appServerUrl);
     for (const tenant of DEMO_TENANTS) await ensureTenant(api, tenant);
 
     step('gateway');
-    const gateway: StartedGateway = await startGateway(
-      loadGatewayConfig({
+    const gateway = await startAppProcess({
+      name: 'gateway',
+      app: 'gateway',
+      env: {
         PORT: String(options.gatewayPort),
         BASE_DOMAIN: options.baseDomain,
         ROUTING_DATABASE_URL: routingUrl,
-        TENANT_CONTEXT_SECRET: secrets.tenantContextSecret,
-        SESSION_SECRET: secrets.sessionSecret,
-      }),
-    );
+        REDIS_URL: options.redisUrl,
+        ...secretsEnv,
+      },
+      ready: /^gateway: listening on port (\d+);/,
+      onLog,
+    });
     started.push(gateway);
+    const gatewayPort = Number(gateway.ready[1]);
 
     return {
-      gatewayPort: gateway.port,
-      controlPlaneUrl: controlPlane.url,
-      appServerUrl: appServer.url,
+      gatewayPort,
+      controlPlaneUrl,
+      appServerUrl,
       adminToken: secrets.adminToken,
       tenants: DEMO_TENANTS.map((t) => ({
         ...t,
-        url: `http://${t.slug}.${options.baseDomain}:${gateway.port}`,
+        url: `http://${t.slug}.${options.baseDomain}:${gatewayPort}`,
         email: `demo@${t.slug}.test`,
         password: DEMO_PASSWORD,
       })),
@@ -129,8 +149,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 }
 
 /** Newest first: the gateway stops taking requests before what it forwards to goes away. */
-async function stopAll(started: Array<{ close(): Promise<void> }>, databases: StackDatabases): Promise<void> {
-  for (const service of [...started].reverse()) await service.close().catch(() => undefined);
+async function stopAll(started: AppProcess[], databases: StackDatabases): Promise<void> {
+  for (const app of [...started].reverse()) await app.stop().catch(() => undefined);
   await databases.stop();
 }
 

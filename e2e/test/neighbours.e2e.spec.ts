@@ -14,7 +14,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '@mysaas/testing';
-import { startGateway, type StartedGateway } from '../../src/gateway';
+import { startGateway, type StartedGateway } from '@mysaas/gateway';
 
 /**
  * Noisy neighbours held back at the edge: a tenant over its request cap waits briefly and

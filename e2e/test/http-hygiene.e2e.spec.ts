@@ -12,7 +12,7 @@ import {
   type TestPlatform,
   type TestTenant,
 } from '@mysaas/testing';
-import { startGateway, type StartedGateway } from '../../src/gateway';
+import { startGateway, type StartedGateway } from '@mysaas/gateway';
 
 /**
  * What every response carries, how the gateway behaves behind a TLS-terminating proxy, and

@@ -15,7 +15,7 @@ import {
   type TestTenant,
   uniqueSlug,
 } from '@mysaas/testing';
-import { startGateway, type StartedGateway } from '../../src/gateway';
+import { startGateway, type StartedGateway } from '@mysaas/gateway';
 
 /**
  * The whole request path with two tenants: gateway -> app server -> tenant schema, with the
