@@ -2,8 +2,8 @@ import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } 
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { APP_CONFIG, type AppServerConfig } from './app-config';
 import { AuthModule } from './auth/auth.module';
-import { AppExceptionFilter } from './errors/app-exception.filter';
-import { strictValidationPipe } from '@mysaas/nest-http';
+import { PlatformExceptionFilter, strictValidationPipe } from '@mysaas/nest-http';
+import { APP_SERVER_ERROR_ANSWERING } from './errors/app-server-error-answering';
 import { HealthController } from './health/health.controller';
 import { LinksModule } from './links/links.module';
 import { PagesModule } from './pages/pages.module';
@@ -23,7 +23,7 @@ export class AppModule implements NestModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_FILTER, useClass: AppExceptionFilter },
+        { provide: APP_FILTER, useValue: new PlatformExceptionFilter(APP_SERVER_ERROR_ANSWERING) },
         { provide: APP_PIPE, useValue: strictValidationPipe() },
       ],
     };

@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { strictValidationPipe } from '@mysaas/nest-http';
+import { PlatformExceptionFilter, strictValidationPipe } from '@mysaas/nest-http';
 import { AdminTokenGuard } from './admin-auth/admin-token.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
 import { AuditModule } from './audit/audit.module';
-import { ControlPlaneExceptionFilter } from './errors/control-plane-exception.filter';
 import { HealthController } from './health/health.controller';
 import { PlatformDbModule } from './platform-db/platform-db.module';
 import { PoolsModule } from './pools/pools.module';
@@ -28,7 +27,7 @@ export class ControlPlaneModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AdminTokenGuard },
-        { provide: APP_FILTER, useClass: ControlPlaneExceptionFilter },
+        { provide: APP_FILTER, useValue: new PlatformExceptionFilter({ app: 'ControlPlane' }) },
         { provide: APP_PIPE, useValue: strictValidationPipe() },
       ],
     };

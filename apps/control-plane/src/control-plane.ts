@@ -1,7 +1,6 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ControlPlaneConfig } from '@mysaas/config';
-import { listen } from '@mysaas/nest-http';
+import { createApp, startApp } from '@mysaas/nest-http';
 import { ControlPlaneModule } from './app.module';
 
 export interface StartedControlPlane {
@@ -12,13 +11,5 @@ export interface StartedControlPlane {
 
 /** The platform API (tenants, pools, audit). It migrates the platform schema as it starts. */
 export async function startControlPlane(config: ControlPlaneConfig): Promise<StartedControlPlane> {
-  const app = await NestFactory.create<NestExpressApplication>(ControlPlaneModule.forRoot(config), {
-    bodyParser: false,
-    logger: ['error', 'warn'],
-  });
-  app.useBodyParser('json', { limit: 64 * 1024 });
-  app.disable('x-powered-by');
-  app.enableShutdownHooks();
-  const port = await listen(app, config.http.port, config.http.host);
-  return { app, url: `http://${config.http.host}:${port}`, close: () => app.close() };
+  return startApp(await createApp(ControlPlaneModule.forRoot(config), { jsonBodyBytes: 64 * 1024 }), config.http);
 }

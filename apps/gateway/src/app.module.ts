@@ -2,7 +2,8 @@ import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } 
 import { APP_FILTER } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { GATEWAY_CONFIG, type GatewayConfig } from './app-config';
-import { GatewayExceptionFilter } from './errors/gateway-exception.filter';
+import { PlatformExceptionFilter } from '@mysaas/nest-http';
+import { GATEWAY_ERROR_ANSWERING } from './errors/gateway-error-answering';
 import { HealthController } from './health/health.controller';
 import { ProxyController } from './proxy/proxy.controller';
 import { TenantAdmission } from './limits/tenant-admission.service';
@@ -36,7 +37,7 @@ export class GatewayModule implements NestModule {
         ProxyService,
         TenantAdmission,
         SignInThrottle,
-        { provide: APP_FILTER, useClass: GatewayExceptionFilter },
+        { provide: APP_FILTER, useValue: new PlatformExceptionFilter(GATEWAY_ERROR_ANSWERING) },
       ],
     };
   }

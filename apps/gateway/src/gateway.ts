@@ -1,9 +1,8 @@
 import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
-import { listen, securityHeaders } from '@mysaas/nest-http';
+import { createApp, startApp } from '@mysaas/nest-http';
 import { GatewayModule } from './app.module';
 import { edgeRequestFilter } from './edge/edge-request.filter';
 import { ERROR_PAGE_STYLE } from './errors/error-page';
@@ -18,22 +17,18 @@ export interface StartedGateway {
 
 /** The public edge. No body parsing: request bodies stream through to the app servers. */
 export async function startGateway(config: GatewayConfig): Promise<StartedGateway> {
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), {
-    bodyParser: false,
-    logger: ['error', 'warn'],
+  const app = await createApp(GatewayModule.forRoot(config), {
+    inlineStyles: [ERROR_PAGE_STYLE], // every response, proxied or the gateway's own; a page's own CSP wins
+    beforeRoutes: (express) => {
+      // X-Forwarded-For/-Proto count only from these peers; req.ip, req.protocol and req.secure follow.
+      express.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
+      // Nothing routes on a request target the edge has not normalised.
+      express.use(edgeRequestFilter(new Logger('Gateway')));
+    },
+    server: (server) => limitSlowClients(server, config.http),
   });
-  // X-Forwarded-For/-Proto count only from these peers; req.ip, req.protocol and req.secure follow.
-  app.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
-  // Before Nest's router: nothing routes on a request target the edge has not normalised.
-  app.use(edgeRequestFilter(new Logger('Gateway')));
-  // Every response, proxied or the gateway's own; an app server's own headers (a page's CSP) win.
-  app.use(...securityHeaders({ inlineStyles: [ERROR_PAGE_STYLE] }));
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.enableShutdownHooks();
-  limitSlowClients(app.getHttpServer() as Server, config.http);
-  const port = await listen(app, config.http.port, config.http.host);
-  return { app, port, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  const started = await startApp(app, config.http);
+  return { ...started, url: `http://127.0.0.1:${started.port}` };
 }
 
 /**

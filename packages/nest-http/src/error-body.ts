@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { RequestValidationException } from './request-validation';
+import { CodedError, describeCoded } from './coded-error';
 
 /** The shape of every error response the platform sends. */
 export interface ErrorBody {
@@ -24,14 +24,12 @@ export const INTERNAL_ERROR: ErrorDescription = {
 };
 
 /**
- * What every app's filter does with an error that is not one of its domain's: a DTO that
- * failed validation is 400, Nest's own exceptions keep their status, anything else is a 500
- * that says nothing about internals.
+ * What any error means as an HTTP answer: a domain error (validation included) has its own
+ * status, Nest's own exceptions keep theirs, anything else is a 500 that says nothing about
+ * internals.
  */
-export function describeOtherError(exception: unknown): ErrorDescription {
-  if (exception instanceof RequestValidationException) {
-    return { status: HttpStatus.BAD_REQUEST, code: exception.code, message: exception.message };
-  }
+export function describeError(exception: unknown): ErrorDescription {
+  if (exception instanceof CodedError) return describeCoded(exception);
   if (exception instanceof HttpException) return describeHttpException(exception);
   return INTERNAL_ERROR;
 }

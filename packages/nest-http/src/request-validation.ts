@@ -4,6 +4,8 @@ import { CodedError } from './coded-error';
 
 /** A request body or query that failed its DTO's rules; the message lists every problem. */
 export class RequestValidationException extends CodedError<'VALIDATION_FAILED'> {
+  protected readonly statuses = { VALIDATION_FAILED: 400 };
+
   constructor(readonly problems: string[]) {
     super('VALIDATION_FAILED', problems.join('; '));
   }

@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum AuthExceptionCode {
@@ -9,4 +10,12 @@ export enum AuthExceptionCode {
   SIGNIN_BUSY = 'SIGNIN_BUSY',
 }
 
-export class AuthException extends CodedError<AuthExceptionCode> {}
+export class AuthException extends CodedError<AuthExceptionCode> {
+  protected readonly statuses = {
+    [AuthExceptionCode.CREDENTIALS_MISSING]: HttpStatus.BAD_REQUEST,
+    [AuthExceptionCode.INVALID_CREDENTIALS]: HttpStatus.UNAUTHORIZED,
+    [AuthExceptionCode.SESSION_REQUIRED]: HttpStatus.UNAUTHORIZED,
+    [AuthExceptionCode.SESSION_ENDED]: HttpStatus.UNAUTHORIZED,
+    [AuthExceptionCode.SIGNIN_BUSY]: HttpStatus.TOO_MANY_REQUESTS,
+  };
+}

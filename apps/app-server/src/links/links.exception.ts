@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum LinkExceptionCode {
@@ -7,4 +8,11 @@ export enum LinkExceptionCode {
   CODE_SPACE_EXHAUSTED = 'LINK_CODE_SPACE_EXHAUSTED',
 }
 
-export class LinkException extends CodedError<LinkExceptionCode> {}
+export class LinkException extends CodedError<LinkExceptionCode> {
+  protected readonly statuses = {
+    [LinkExceptionCode.INVALID_URL]: HttpStatus.BAD_REQUEST,
+    [LinkExceptionCode.INVALID_CODE]: HttpStatus.BAD_REQUEST,
+    [LinkExceptionCode.CODE_TAKEN]: HttpStatus.CONFLICT,
+    [LinkExceptionCode.CODE_SPACE_EXHAUSTED]: HttpStatus.SERVICE_UNAVAILABLE,
+  };
+}

@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum TenancyExceptionCode {
@@ -12,4 +13,15 @@ export enum TenancyExceptionCode {
   TENANT_BUSY = 'TENANT_BUSY',
 }
 
-export class TenancyException extends CodedError<TenancyExceptionCode> {}
+export class TenancyException extends CodedError<TenancyExceptionCode> {
+  protected readonly statuses = {
+    [TenancyExceptionCode.CONTEXT_MISSING]: HttpStatus.UNAUTHORIZED,
+    [TenancyExceptionCode.CONTEXT_INVALID]: HttpStatus.UNAUTHORIZED,
+    [TenancyExceptionCode.CONTEXT_EXPIRED]: HttpStatus.UNAUTHORIZED,
+    [TenancyExceptionCode.WRONG_POOL]: HttpStatus.MISDIRECTED,
+    [TenancyExceptionCode.TENANT_NOT_ON_POOL]: HttpStatus.MISDIRECTED,
+    [TenancyExceptionCode.NO_TENANT_SCOPE]: HttpStatus.INTERNAL_SERVER_ERROR,
+    [TenancyExceptionCode.DATABASE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+    [TenancyExceptionCode.TENANT_BUSY]: HttpStatus.TOO_MANY_REQUESTS,
+  };
+}

@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum AdminAuthExceptionCode {
@@ -5,4 +6,9 @@ export enum AdminAuthExceptionCode {
   TOKEN_INVALID = 'ADMIN_TOKEN_INVALID',
 }
 
-export class AdminAuthException extends CodedError<AdminAuthExceptionCode> {}
+export class AdminAuthException extends CodedError<AdminAuthExceptionCode> {
+  protected readonly statuses = {
+    [AdminAuthExceptionCode.TOKEN_MISSING]: HttpStatus.UNAUTHORIZED,
+    [AdminAuthExceptionCode.TOKEN_INVALID]: HttpStatus.UNAUTHORIZED,
+  };
+}

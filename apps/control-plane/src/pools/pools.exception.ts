@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum PoolExceptionCode {
@@ -8,4 +9,12 @@ export enum PoolExceptionCode {
   APP_ROLE_UNUSABLE = 'POOL_APP_ROLE_UNUSABLE',
 }
 
-export class PoolException extends CodedError<PoolExceptionCode> {}
+export class PoolException extends CodedError<PoolExceptionCode> {
+  protected readonly statuses = {
+    [PoolExceptionCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
+    [PoolExceptionCode.NAME_TAKEN]: HttpStatus.CONFLICT,
+    [PoolExceptionCode.DATABASE_UNREACHABLE]: HttpStatus.BAD_REQUEST,
+    [PoolExceptionCode.APP_ROLE_UNUSABLE]: HttpStatus.BAD_REQUEST,
+    [PoolExceptionCode.INVALID_UPSTREAM]: HttpStatus.BAD_REQUEST,
+  };
+}

@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum TenantExceptionCode {
@@ -12,4 +13,16 @@ export enum TenantExceptionCode {
   POOL_UNREACHABLE = 'TENANT_POOL_UNREACHABLE',
 }
 
-export class TenantException extends CodedError<TenantExceptionCode> {}
+export class TenantException extends CodedError<TenantExceptionCode> {
+  protected readonly statuses = {
+    [TenantExceptionCode.INVALID_SLUG]: HttpStatus.BAD_REQUEST,
+    [TenantExceptionCode.INVALID_PASSWORD]: HttpStatus.BAD_REQUEST,
+    [TenantExceptionCode.POOL_UNKNOWN]: HttpStatus.BAD_REQUEST,
+    [TenantExceptionCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
+    [TenantExceptionCode.SLUG_TAKEN]: HttpStatus.CONFLICT,
+    [TenantExceptionCode.NOT_READY]: HttpStatus.CONFLICT,
+    [TenantExceptionCode.POOL_NOT_ACCEPTING]: HttpStatus.CONFLICT,
+    [TenantExceptionCode.RESIDUE_ON_POOL]: HttpStatus.CONFLICT,
+    [TenantExceptionCode.POOL_UNREACHABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  };
+}

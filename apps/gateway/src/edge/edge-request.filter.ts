@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { LoggerService } from '@nestjs/common';
+import type { Logger } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { safeRequestId } from '@mysaas/nest-http';
+import { answerError, safeRequestId } from '@mysaas/nest-http';
 import { REQUEST_ID_HEADER } from '@mysaas/tenancy';
-import { sendGatewayError } from '../errors/gateway-exception.filter';
+import { GATEWAY_ERROR_ANSWERING } from '../errors/gateway-error-answering';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import type { GatewayRequest } from '../tenant-host/gateway-request';
 import { parseRequestTarget } from './request-target';
@@ -14,17 +14,17 @@ import { parseRequestTarget } from './request-target';
  * `req.url` holds the normalised path, so routing, the session rule and the proxy all judge
  * and forward the same thing.
  */
-export function edgeRequestFilter(logger: LoggerService) {
+export function edgeRequestFilter(logger: Logger) {
   return (req: GatewayRequest, res: Response, next: NextFunction): void => {
     req.requestId = safeRequestId(req.header(REQUEST_ID_HEADER), randomUUID());
     res.setHeader(REQUEST_ID_HEADER, req.requestId);
     if (countHeader(req.rawHeaders, 'host') > 1) {
       // RFC 9110 §7.2: a server must answer 400 to a request with more than one Host.
-      return sendGatewayError(req, res, new GatewayException(GatewayExceptionCode.HOST_DUPLICATED, 'the request has more than one Host header'), logger);
+      return void answerError(req as never, res, new GatewayException(GatewayExceptionCode.HOST_DUPLICATED, 'the request has more than one Host header'), GATEWAY_ERROR_ANSWERING, logger);
     }
     const target = parseRequestTarget(req.url);
     if (!target.ok) {
-      return sendGatewayError(req, res, new GatewayException(GatewayExceptionCode.REQUEST_TARGET_INVALID, target.reason), logger);
+      return void answerError(req as never, res, new GatewayException(GatewayExceptionCode.REQUEST_TARGET_INVALID, target.reason), GATEWAY_ERROR_ANSWERING, logger);
     }
     req.url = target.path + target.query;
     req.originalUrl = req.url;

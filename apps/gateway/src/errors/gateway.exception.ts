@@ -1,3 +1,4 @@
+import { HttpStatus } from '@nestjs/common';
 import { CodedError } from '@mysaas/nest-http';
 
 export enum GatewayExceptionCode {
@@ -24,12 +25,25 @@ export enum GatewayExceptionCode {
 }
 
 export class GatewayException extends CodedError<GatewayExceptionCode> {
-  constructor(
-    code: GatewayExceptionCode,
-    message: string,
-    /** For 429 and 503: when the client may try again. */
-    readonly details: { retryAfterSeconds?: number } = {},
-  ) {
-    super(code, message);
-  }
+  protected readonly statuses = {
+    [GatewayExceptionCode.HOST_MALFORMED]: HttpStatus.BAD_REQUEST,
+    [GatewayExceptionCode.HOST_DUPLICATED]: HttpStatus.BAD_REQUEST,
+    [GatewayExceptionCode.REQUEST_TARGET_INVALID]: HttpStatus.BAD_REQUEST,
+    [GatewayExceptionCode.NOT_A_TENANT_HOST]: HttpStatus.BAD_REQUEST,
+    [GatewayExceptionCode.TENANT_UNKNOWN]: HttpStatus.NOT_FOUND,
+    [GatewayExceptionCode.TENANT_SUSPENDED]: HttpStatus.FORBIDDEN,
+    [GatewayExceptionCode.CROSS_ORIGIN_REQUEST]: HttpStatus.FORBIDDEN,
+    [GatewayExceptionCode.TENANT_NOT_READY]: HttpStatus.SERVICE_UNAVAILABLE,
+    [GatewayExceptionCode.SESSION_REQUIRED]: HttpStatus.UNAUTHORIZED,
+    [GatewayExceptionCode.SESSION_INVALID]: HttpStatus.UNAUTHORIZED,
+    [GatewayExceptionCode.SESSION_EXPIRED]: HttpStatus.UNAUTHORIZED,
+    [GatewayExceptionCode.SESSION_WRONG_TENANT]: HttpStatus.UNAUTHORIZED,
+    [GatewayExceptionCode.BODY_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+    [GatewayExceptionCode.POOL_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+    [GatewayExceptionCode.UPSTREAM_UNREACHABLE]: HttpStatus.BAD_GATEWAY,
+    [GatewayExceptionCode.UPSTREAM_TIMEOUT]: HttpStatus.GATEWAY_TIMEOUT,
+    [GatewayExceptionCode.ROUTING_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+    [GatewayExceptionCode.TENANT_BUSY]: HttpStatus.TOO_MANY_REQUESTS,
+    [GatewayExceptionCode.SIGNIN_THROTTLED]: HttpStatus.TOO_MANY_REQUESTS,
+  };
 }

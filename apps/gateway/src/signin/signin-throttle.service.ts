@@ -92,7 +92,7 @@ export class SignInThrottle implements OnApplicationShutdown {
         throw new GatewayException(
           GatewayExceptionCode.SIGNIN_THROTTLED,
           `too many failed sign-ins ${who}; try again in ${seconds} second${seconds === 1 ? '' : 's'}`,
-          { retryAfterSeconds: seconds },
+          seconds,
         );
       }
     } catch (error) {
@@ -127,9 +127,7 @@ export class SignInThrottle implements OnApplicationShutdown {
       return await this.inProgress.acquire(key, { limit, waitMs, maxWaiting: MAX_WAITING, signal });
     } catch (error) {
       if (!(error instanceof BulkheadFullError)) throw error;
-      throw new GatewayException(GatewayExceptionCode.SIGNIN_THROTTLED, `too many sign-ins in progress ${who}; try again in a moment`, {
-        retryAfterSeconds: 1,
-      });
+      throw new GatewayException(GatewayExceptionCode.SIGNIN_THROTTLED, `too many sign-ins in progress ${who}; try again in a moment`, 1);
     }
   }
 

@@ -97,6 +97,9 @@ describe('gateway edge: where a request may go', () => {
       expect(json(res).message).toContain('send only the path');
       const slashes = await send(`GET //127.0.0.1:${bystander.port}/ HTTP/1.1`);
       expect(json(slashes)).toMatchObject({ code: 'REQUEST_TARGET_INVALID', requestId: expect.any(String) });
+      // Refused before routing, it still carries the platform's security headers.
+      expect(slashes.headers['x-frame-options']).toBe('DENY');
+      expect(slashes.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     });
 
     it('refuses an absolute-form target even when it names the tenant itself', async () => {
