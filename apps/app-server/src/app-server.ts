@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppServerConfig } from '@mysaas/config';
 import { createApp, startApp } from '@mysaas/nest-http';
 import { AppModule } from './app.module';
-import { PAGE_STYLE } from './pages/html';
+import { PAGE_STYLE } from '@mysaas/modules';
 
 export interface StartedAppServer {
   app: NestExpressApplication;

@@ -1,4 +1,3 @@
 import 'reflect-metadata';
 export { createAppServer, startAppServer, type StartedAppServer } from './app-server';
 export { AppModule } from './app.module';
-export { tenantEntities } from './tenancy';

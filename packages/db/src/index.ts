@@ -7,7 +7,7 @@ export {
 } from './migrations/migration';
 export { PLATFORM_MIGRATIONS } from './migrations/platform.migrations';
 export { announceRoutingChange } from './routing';
-export { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
+export { tenantMigrations, type TenantSchemaPart } from './migrations/tenant-schema';
 export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
 export {
   dropTenantSchema,

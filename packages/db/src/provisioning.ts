@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
-import { applyMigrations, migrationsForRelease, type Migration } from './migrations/migration';
-import { TENANT_MIGRATIONS } from './migrations/tenant.migrations';
+import { applyMigrations, type Migration } from './migrations/migration';
 import { hardenPoolDatabase } from './pool-hardening';
 import { ident, inTransaction, literal, pgErrorCode, PgErrorCode, type Queryable } from './sql';
 
@@ -20,13 +19,12 @@ export interface ProvisionTenantInput {
   slug: TenantSlug;
   /** The pool's app-server login role, which must be able to SET ROLE to the tenant. */
   appRole: string;
-  /** Release of the pool: decides which tenant migrations run. */
-  release: number;
-  admin: { email: string; passwordHash: string };
+  /** The tenant schema at the pool's release, in apply order (tenantMigrations(registry, release)). */
+  migrations: readonly Migration[];
+  /** First data (the first user), written as the tenant after the migrations, in the same transaction. */
+  seed?: (tenant: Queryable) => Promise<void>;
   /** The tenant's statement_timeout; absent: the app servers' default. */
   statementTimeoutMs?: number | null;
-  /** Overrides the release's migrations (tests use this to make provisioning fail midway). */
-  migrations?: readonly Migration[];
 }
 
 export interface ProvisionedTenant {
@@ -37,14 +35,13 @@ export interface ProvisionedTenant {
 
 /**
  * Creates a tenant on a pool database server: a NOLOGIN role, a schema it owns, the tenant
- * migrations (run as that role, so it owns every table) and the first user. Everything runs
- * in one transaction (Postgres DDL and CREATE ROLE are transactional), so a failure at any
- * step leaves no schema, role or grant behind.
+ * migrations (run as that role, so it owns every table) and the seed. Everything runs in one
+ * transaction (Postgres DDL and CREATE ROLE are transactional), so a failure at any step
+ * leaves no schema, role or grant behind.
  */
 export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantInput): Promise<ProvisionedTenant> {
   const schema = tenantSchemaName(input.slug);
   const role = tenantRoleName(input.slug);
-  const migrations = input.migrations ?? migrationsForRelease(TENANT_MIGRATIONS, input.release);
   return inTransaction(pool, async (client) => {
     // Every provisioning re-asserts it, so a pool server set up by hand is hardened too.
     await hardenPoolDatabase(client);
@@ -63,14 +60,11 @@ export async function provisionTenantSchema(pool: Pool, input: ProvisionTenantIn
     await setTenantStatementTimeout(client, input.slug, input.statementTimeoutMs ?? null);
     await client.query(`SET LOCAL ROLE ${ident(role)}`);
     await client.query(`SET LOCAL search_path TO ${ident(schema)}`);
-    const ran = await applyMigrations(client, migrations, {
+    const ran = await applyMigrations(client, input.migrations, {
       table: TENANT_MIGRATIONS_TABLE,
       where: `schema ${schema}`,
     });
-    await client.query('INSERT INTO users (email, password_hash) VALUES ($1, $2)', [
-      input.admin.email.toLowerCase(),
-      input.admin.passwordHash,
-    ]);
+    await input.seed?.(client);
     await client.query('RESET ROLE');
     return { schema, role, migrations: ran };
   });

@@ -26,6 +26,8 @@ export interface ErrorAnswering {
  */
 export async function answerError(req: Request, res: Response, exception: unknown, answering: ErrorAnswering, logger: Logger): Promise<void> {
   if (answering.beforeAnswer && (await answering.beforeAnswer(req, exception)) === 'skip') return;
+  // The client is gone (it hung up, or the server timed it out): no one to answer, no fault to log.
+  if (res.destroyed) return;
   const requestId = answering.requestId?.(req) ?? safeRequestId(req.header('x-request-id'), randomUUID());
   sendError({
     req,

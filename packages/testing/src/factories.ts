@@ -1,5 +1,6 @@
 import { hashPassword } from '@mysaas/auth';
 import { provisionTenantSchema, type Migration } from '@mysaas/db';
+import { firstUserSeed, tenantMigrationsFor } from '@mysaas/modules/schema';
 import { parseTenantSlug, tenantRoleName, tenantSchemaName, type TenantSlug, type TenantStatus } from '@mysaas/tenancy';
 import { randomSuffix } from './test-database';
 import type { TestPlatform } from './test-platform';
@@ -43,9 +44,8 @@ export async function createTenant(platform: TestPlatform, options: CreateTenant
   await provisionTenantSchema(platform.poolDb.pool, {
     slug,
     appRole: platform.pool.appRole,
-    release: platform.pool.release,
-    admin: { email: admin.email, passwordHash: await hashPassword(admin.password) },
-    ...(options.migrations ? { migrations: options.migrations } : {}),
+    migrations: options.migrations ?? tenantMigrationsFor(platform.pool.release),
+    seed: firstUserSeed({ email: admin.email, passwordHash: await hashPassword(admin.password) }),
   });
   await platform.control.pool.query('UPDATE platform.tenants SET status = $2 WHERE id = $1', [
     id,

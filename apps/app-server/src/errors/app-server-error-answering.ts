@@ -3,7 +3,7 @@ import type { ErrorAnswering } from '@mysaas/nest-http';
 import { safeRequestId } from '@mysaas/nest-http';
 import { pgErrorCode, PgErrorCode } from '@mysaas/db';
 import { REQUEST_ID_HEADER } from '@mysaas/tenancy';
-import { TENANT_REQUEST_KEY, type RequestWithTenant } from '../tenancy';
+import { TENANT_SCOPE_KEY, type RequestWithTenant } from '../tenancy';
 
 /**
  * How the app server answers errors: the request's tenant transaction is rolled back first,
@@ -13,11 +13,11 @@ import { TENANT_REQUEST_KEY, type RequestWithTenant } from '../tenancy';
 export const APP_SERVER_ERROR_ANSWERING: ErrorAnswering = {
   app: 'AppServer',
   beforeAnswer: async (req) => {
-    const tenantRequest = (req as RequestWithTenant)[TENANT_REQUEST_KEY];
-    await tenantRequest?.transaction.rollback().catch(() => undefined);
-    return tenantRequest?.clientGone ? 'skip' : 'answer';
+    const scope = (req as RequestWithTenant)[TENANT_SCOPE_KEY];
+    await scope?.transaction.rollback().catch(() => undefined);
+    return scope?.clientGone ? 'skip' : 'answer';
   },
-  requestId: (req) => (req as RequestWithTenant)[TENANT_REQUEST_KEY]?.context.requestId ?? safeRequestId(req.header(REQUEST_ID_HEADER)),
+  requestId: (req) => (req as RequestWithTenant)[TENANT_SCOPE_KEY]?.traceId ?? safeRequestId(req.header(REQUEST_ID_HEADER)),
   describe: (exception) =>
     pgErrorCode(exception) === PgErrorCode.QueryCanceled
       ? {

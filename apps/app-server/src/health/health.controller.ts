@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
-import { Public } from '../auth/session-policy.decorator';
+import { Public } from '@mysaas/modules';
 
 /** Liveness and readiness for the load balancer; outside any tenant. */
 @Public()

@@ -7,7 +7,6 @@ export enum TenancyExceptionCode {
   CONTEXT_EXPIRED = 'TENANT_CONTEXT_EXPIRED',
   WRONG_POOL = 'TENANT_CONTEXT_WRONG_POOL',
   TENANT_NOT_ON_POOL = 'TENANT_NOT_ON_POOL',
-  NO_TENANT_SCOPE = 'NO_TENANT_SCOPE',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   /** The tenant holds its whole share of the pool's connections. */
   TENANT_BUSY = 'TENANT_BUSY',
@@ -20,7 +19,6 @@ export class TenancyException extends CodedError<TenancyExceptionCode> {
     [TenancyExceptionCode.CONTEXT_EXPIRED]: HttpStatus.UNAUTHORIZED,
     [TenancyExceptionCode.WRONG_POOL]: HttpStatus.MISDIRECTED,
     [TenancyExceptionCode.TENANT_NOT_ON_POOL]: HttpStatus.MISDIRECTED,
-    [TenancyExceptionCode.NO_TENANT_SCOPE]: HttpStatus.INTERNAL_SERVER_ERROR,
     [TenancyExceptionCode.DATABASE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
     [TenancyExceptionCode.TENANT_BUSY]: HttpStatus.TOO_MANY_REQUESTS,
   };

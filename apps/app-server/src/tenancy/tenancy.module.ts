@@ -3,7 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
-import { tenantEntities } from './tenant-repository';
+import { tenantSchemaEntities } from '@mysaas/modules/schema';
 import { TenantContextMiddleware } from './tenant-context.middleware';
 import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 
@@ -13,7 +13,7 @@ const dataSourceProvider: Provider = {
   useFactory: (config: AppServerConfig) =>
     createPoolDataSource({
       url: config.database.url,
-      entities: tenantEntities(),
+      entities: tenantSchemaEntities(),
       maxConnections: config.database.maxConnections,
       connectionWaitMs: config.database.connectionWaitMs,
       applicationName: `mysaas-app-server/${config.pool.name}`,

@@ -4,15 +4,16 @@ import { pgErrorCode, PgErrorCode, TenantConnectionsBusyError, TenantDatabase } 
 import { TENANT_CONTEXT_HEADER, TenantContextSigner, type TokenFailure } from '@mysaas/tenancy';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
 import { TenancyException, TenancyExceptionCode } from './tenancy.exception';
-import { runInTenantRequest, TenantRequest } from './tenant-request';
+import { runInTenantScope, TenantScope } from '@mysaas/tenant-runtime';
 
-/** Where the exception filter finds the request's transaction to roll it back. */
-export const TENANT_REQUEST_KEY = Symbol('tenantRequest');
-export type RequestWithTenant = Request & { [TENANT_REQUEST_KEY]?: TenantRequest };
+/** Where the exception filter finds the request's tenant scope, to roll its transaction back. */
+export const TENANT_SCOPE_KEY = Symbol('tenantScope');
+export type RequestWithTenant = Request & { [TENANT_SCOPE_KEY]?: TenantScope };
 
 /**
- * Admits only requests that carry a tenant context signed by the gateway for this pool, then
- * opens the request's tenant transaction and runs the rest of the pipeline inside it.
+ * The HTTP entry of the tenant runtime: admits only requests that carry a tenant context
+ * signed by the gateway for this pool, then opens the tenant's scope (the same one
+ * runAsTenant opens for jobs and commands) and runs the rest of the pipeline inside it.
  */
 @Injectable()
 export class TenantContextMiddleware implements NestMiddleware {
@@ -53,15 +54,17 @@ export class TenantContextMiddleware implements NestMiddleware {
       }
       throw error;
     });
-    const request = new TenantRequest(context, transaction);
-    req[TENANT_REQUEST_KEY] = request;
+    const scope = new TenantScope(context.tenant, transaction, context.requestId);
+    scope.claimedSession = context.session;
+    scope.secure = context.secure === true;
+    req[TENANT_SCOPE_KEY] = scope;
     // The interceptor commits and the exception filter rolls back; this catches every other
     // way a response can end (client gone, a handler writing the response itself).
     res.once('close', () => {
-      if (!res.writableFinished) request.clientGone = true;
+      if (!res.writableFinished) scope.clientGone = true;
       void transaction.rollback().catch(() => undefined);
     });
-    runInTenantRequest(request, () => next());
+    runInTenantScope(scope, () => next());
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, concatMap, type Observable } from 'rxjs';
-import { findTenantRequest } from './tenant-request';
+import { findTenantScope } from '@mysaas/tenant-runtime';
 
 /**
  * Commits the tenant transaction after the handler succeeds and before Nest writes the
@@ -9,15 +9,15 @@ import { findTenantRequest } from './tenant-request';
 @Injectable()
 export class TenantTransactionInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = findTenantRequest();
-    if (request === undefined) return next.handle();
+    const scope = findTenantScope();
+    if (scope === undefined) return next.handle();
     return next.handle().pipe(
       concatMap(async (value: unknown) => {
-        await request.transaction.commit();
+        await scope.transaction.commit();
         return value;
       }),
       catchError(async (error: unknown) => {
-        await request.transaction.rollback();
+        await scope.transaction.rollback();
         throw error;
       }),
     );

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { hashPassword, passwordProblem } from '@mysaas/auth';
 import { announceRoutingChange, inTransaction, provisionTenantSchema, setTenantStatementTimeout, TenantProvisioningError } from '@mysaas/db';
+import { firstUserSeed, tenantMigrationsFor } from '@mysaas/modules/schema';
 import { checkTenantSlug, poolAcceptsTenants, type TenantStatus } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
@@ -60,8 +61,8 @@ export class TenantsService {
       const provisioned = await provisionTenantSchema(this.poolDatabases.get(pool.databaseUrl), {
         slug: slugCheck.slug,
         appRole: pool.appRole,
-        release: pool.release,
-        admin: { email: input.adminEmail, passwordHash: await hashPassword(input.adminPassword) },
+        migrations: tenantMigrationsFor(pool.release),
+        seed: firstUserSeed({ email: input.adminEmail, passwordHash: await hashPassword(input.adminPassword) }),
       });
       return await inTransaction(this.db, async (tx) => {
         const tenant = await this.tenants.setStatus(claimed.id, 'active', tx);

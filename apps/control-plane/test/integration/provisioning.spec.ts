@@ -2,13 +2,15 @@ import { hashPassword } from '@mysaas/auth';
 import {
   dropTenantSchema,
   provisionTenantSchema,
-  TENANT_MIGRATIONS,
   tenantRoleExists,
   tenantSchemaExists,
   UnknownMigrationsError,
   applyMigrations,
 } from '@mysaas/db';
+import { firstUserSeed, tenantMigrationsFor } from '@mysaas/modules/schema';
 import { createTestPlatform, uniqueSlug, type TestPlatform } from '@mysaas/testing';
+
+const TENANT_MIGRATIONS = tenantMigrationsFor(1);
 
 /** Provisioning on the pool server is one transaction: all of it happens, or none of it. */
 describe('tenant provisioning on a pool server', () => {
@@ -28,9 +30,8 @@ describe('tenant provisioning on a pool server', () => {
     provisionTenantSchema(platform.poolDb.pool, {
       slug,
       appRole: platform.pool.appRole,
-      release: 1,
-      admin: { email: 'admin@example.test', passwordHash },
       migrations,
+      seed: firstUserSeed({ email: 'admin@example.test', passwordHash }),
     });
 
   const grantedToApp = async (role: string) =>
@@ -66,8 +67,8 @@ describe('tenant provisioning on a pool server', () => {
       provisionTenantSchema(platform.poolDb.pool, {
         slug,
         appRole: platform.pool.appRole,
-        release: 1,
-        admin: { email: 'x'.repeat(400), passwordHash },
+        migrations: TENANT_MIGRATIONS,
+        seed: firstUserSeed({ email: 'x'.repeat(400), passwordHash }),
       }),
     ).rejects.toThrow('value too long');
     expect(await tenantSchemaExists(platform.poolDb.pool, slug)).toBe(false);

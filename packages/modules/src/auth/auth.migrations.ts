@@ -1,11 +1,12 @@
-import type { Migration } from './migration';
+import type { Migration } from '@mysaas/db';
 
 /**
- * The tenant schema, run as the tenant role with search_path set to the tenant schema, so the
- * tables are unqualified and owned by the tenant. Keep in step with the TypeORM entities in
- * apps/app-server: a test fails when TypeORM would generate a migration these do not cover.
+ * The auth module's tables in a tenant schema. Run as the tenant's role with the tenant
+ * schema first on the search path, so the tables are unqualified and owned by the tenant.
+ * TypeORM entities (user.entity.ts, session.entity.ts) read them; the schema-drift test fails
+ * when the two disagree.
  */
-export const TENANT_MIGRATIONS: readonly Migration[] = [
+export const AUTH_MIGRATIONS: readonly Migration[] = [
   {
     id: '0001_auth',
     release: 1,
@@ -29,22 +30,6 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
         CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
       );
       CREATE INDEX sessions_user_id_idx ON sessions (user_id);
-    `,
-  },
-  {
-    id: '0002_links',
-    release: 1,
-    sql: `
-      CREATE TABLE links (
-        id            uuid NOT NULL DEFAULT gen_random_uuid(),
-        code          character varying(32) NOT NULL,
-        url           character varying(2048) NOT NULL,
-        created_by    uuid,
-        created_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
-        CONSTRAINT links_pkey PRIMARY KEY (id),
-        CONSTRAINT links_created_by_fkey FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL
-      );
-      CREATE UNIQUE INDEX links_code_key ON links (code);
     `,
   },
 ];

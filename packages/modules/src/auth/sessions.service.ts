@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull, MoreThan, type Repository } from 'typeorm';
 import { SessionTokenCodec } from '@mysaas/auth';
-import { APP_CONFIG, type AppServerConfig } from '../app-config';
-import { currentTenantRequest, InjectTenantRepository, type AuthenticatedUser } from '../tenancy';
+import { currentTenantScope, InjectTenantRepository, type AuthenticatedUser } from '@mysaas/tenant-runtime';
+import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { Session } from './session.entity';
 
 @Injectable()
@@ -10,19 +10,19 @@ export class SessionsService {
   private readonly tokens: SessionTokenCodec;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppServerConfig,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     @InjectTenantRepository(Session) private readonly sessions: Repository<Session>,
   ) {
-    this.tokens = new SessionTokenCodec(config.secrets.session);
+    this.tokens = new SessionTokenCodec(options.session.secret);
   }
 
   /** Opens a session for the user and returns the signed cookie value naming it. */
   async open(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.config.session.ttlSeconds;
+    const exp = now + this.options.session.ttlSeconds;
     const expiresAt = new Date(exp * 1000);
     const session = await this.sessions.save(this.sessions.create({ userId, expiresAt, revokedAt: null }));
-    const token = this.tokens.sign({ sid: session.id, tid: currentTenantRequest().tenant.id, uid: userId, iat: now, exp });
+    const token = this.tokens.sign({ sid: session.id, tid: currentTenantScope().tenant.id, uid: userId, iat: now, exp });
     return { token, expiresAt };
   }
 

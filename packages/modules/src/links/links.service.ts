@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
-import { InjectTenantRepository } from '../tenancy';
+import { InjectTenantRepository } from '@mysaas/tenant-runtime';
 import { Link } from './link.entity';
 import { parseLinkCode } from './link-code';
 import { parseLinkTarget } from './link-target';
@@ -21,7 +21,8 @@ export class LinksService {
   constructor(@InjectTenantRepository(Link) private readonly links: Repository<Link>) {}
 
   /** Validates its input itself: the JSON API and the links page's form both come through here. */
-  async create(input: CreateLinkInput, createdBy: string): Promise<Link> {
+  /** `createdBy`: the user who asked, or null for work no user started (an import job's retry, say). */
+  async create(input: CreateLinkInput, createdBy: string | null): Promise<Link> {
     const url = parseLinkTarget(input.url);
     const code = input.code === undefined ? undefined : parseLinkCode(input.code);
     if (code !== undefined) {

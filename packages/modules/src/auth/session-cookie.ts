@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { sessionCookieName } from '@mysaas/auth';
-import { currentTenantRequest } from '../tenancy';
+import { currentTenantScope } from '@mysaas/tenant-runtime';
 
 /**
  * HttpOnly so scripts cannot read it, SameSite=Lax against cross-site posts, host-only (no
@@ -18,5 +18,5 @@ export function clearSessionCookie(res: Response): void {
 }
 
 function isSecure(): boolean {
-  return currentTenantRequest().context.secure === true;
+  return currentTenantScope().secure;
 }

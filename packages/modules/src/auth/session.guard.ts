@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { currentTenantRequest } from '../tenancy';
+import { currentTenantScope } from '@mysaas/tenant-runtime';
 import { AuthException, AuthExceptionCode } from './auth.exception';
 import { SESSION_POLICY, type SessionPolicy } from './session-policy.decorator';
 import { SessionsService } from './sessions.service';
@@ -23,15 +23,15 @@ export class SessionGuard implements CanActivate {
         context.getClass(),
       ]) ?? 'required';
     if (policy === 'public') return true;
-    const request = currentTenantRequest();
-    const claimed = request.context.session;
+    const scope = currentTenantScope();
+    const claimed = scope.claimedSession;
     if (claimed !== undefined) {
-      request.user = await this.sessions.findActive(claimed.id, claimed.userId);
-      if (request.user === undefined && policy === 'required') {
+      scope.user = await this.sessions.findActive(claimed.id, claimed.userId);
+      if (scope.user === undefined && policy === 'required') {
         throw new AuthException(AuthExceptionCode.SESSION_ENDED, 'this session has ended (signed out or expired); sign in again');
       }
     }
-    if (request.user === undefined && policy === 'required') {
+    if (scope.user === undefined && policy === 'required') {
       throw new AuthException(AuthExceptionCode.SESSION_REQUIRED, 'sign in first: this route needs a session');
     }
     return true;

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
 import { LinksModule } from '../links/links.module';
 import { PagesController } from './pages.controller';
 
 @Module({
-  imports: [AuthModule, LinksModule],
+  // Auth is global (its guard covers every route); the pages use its SessionsService.
+  imports: [LinksModule],
   controllers: [PagesController],
 })
 export class PagesModule {}

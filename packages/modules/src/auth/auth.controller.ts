@@ -1,8 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { APP_CONFIG, type AppServerConfig } from '../app-config';
-import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
-import type { TenantContextClaims } from '@mysaas/tenancy';
+import { CurrentTenant, SERVING_POOL, type AuthenticatedUser, type ScopedTenant, type ServingPool } from '@mysaas/tenant-runtime';
 import { CurrentUser } from './current-user.decorator';
 import { LocalAuthGuard } from './local-auth.guard';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
@@ -13,7 +11,7 @@ import type { User } from './user.entity';
 @Controller()
 export class AuthController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppServerConfig,
+    @Inject(SERVING_POOL) private readonly pool: ServingPool,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -39,11 +37,11 @@ export class AuthController {
   }
 
   @Get('api/me')
-  me(@CurrentUser() user: AuthenticatedUser, @CurrentTenant() tenant: TenantContextClaims['tenant']) {
+  me(@CurrentUser() user: AuthenticatedUser, @CurrentTenant() tenant: ScopedTenant) {
     return {
       user: { id: user.id, email: user.email },
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
-      pool: { name: this.config.pool.name, release: this.config.pool.release },
+      pool: { name: this.pool.name, release: this.pool.release },
     };
   }
 }

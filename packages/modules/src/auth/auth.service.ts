@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { MAX_PASSWORD_LENGTH, verifyPassword } from '@mysaas/auth';
 import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
-import { APP_CONFIG, type AppServerConfig } from '../app-config';
-import { currentTenantRequest, InjectTenantRepository } from '../tenancy';
+import { currentTenantScope, InjectTenantRepository } from '@mysaas/tenant-runtime';
+import { AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { AuthException, AuthExceptionCode } from './auth.exception';
 import { User } from './user.entity';
 
@@ -19,7 +19,7 @@ export class AuthService {
   private readonly checks = new Bulkhead();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppServerConfig,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     @InjectTenantRepository(User) private readonly users: Repository<User>,
   ) {}
 
@@ -27,8 +27,8 @@ export class AuthService {
   async checkCredentials(email: string, password: string): Promise<User | undefined> {
     const normalised = email.trim().toLowerCase();
     if (normalised.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) return undefined;
-    const { passwordChecksPerTenant: limit, waitMs } = this.config.signIn;
-    const release = await this.checks.acquire(currentTenantRequest().tenant.id, { limit, waitMs }).catch((error: unknown) => {
+    const { passwordChecksPerTenant: limit, waitMs } = this.options.signIn;
+    const release = await this.checks.acquire(currentTenantScope().tenant.id, { limit, waitMs }).catch((error: unknown) => {
       if (!(error instanceof BulkheadFullError)) throw error;
       throw new AuthException(AuthExceptionCode.SIGNIN_BUSY, 'this workspace has too many sign-ins in progress; try again in a moment');
     });

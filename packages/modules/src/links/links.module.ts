@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TenantOrmModule } from '../tenancy';
+import { TenantOrmModule } from '@mysaas/tenant-runtime';
 import { Link } from './link.entity';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';

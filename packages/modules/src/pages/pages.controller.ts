@@ -8,12 +8,11 @@ import { SessionsService } from '../auth/sessions.service';
 import type { User } from '../auth/user.entity';
 import { LinkException, LinkExceptionCode } from '../links/links.exception';
 import { LinksService } from '../links/links.service';
-import { CurrentTenant, type AuthenticatedUser } from '../tenancy';
-import type { TenantContextClaims } from '@mysaas/tenancy';
+import { CurrentTenant, type AuthenticatedUser, type ScopedTenant } from '@mysaas/tenant-runtime';
 import { linkErrorMessage, loginErrorMessage } from './form-errors';
 import { linksPage, loginPage } from './views';
 
-type Tenant = TenantContextClaims['tenant'];
+type Tenant = ScopedTenant;
 
 /** Server-rendered sign-in and links pages; every form posts back here and redirects (PRG). */
 @Controller()

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { CurrentUser } from '../auth/current-user.decorator';
-import type { AuthenticatedUser } from '../tenancy';
+import type { AuthenticatedUser } from '@mysaas/tenant-runtime';
 import { CreateLinkDto } from './dto/create-link.dto';
 import { ListLinksQuery } from './dto/list-links.query';
 import type { Link } from './link.entity';

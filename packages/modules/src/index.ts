@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+export { AuthModule } from './auth/auth.module';
+export type { AuthOptions } from './auth/auth.options';
+export { AuthException, AuthExceptionCode } from './auth/auth.exception';
+export { OptionalSession, Public } from './auth/session-policy.decorator';
+export { CurrentUser } from './auth/current-user.decorator';
+export { SessionsService } from './auth/sessions.service';
+export { User } from './auth/user.entity';
+export { Session } from './auth/session.entity';
+export { LinksModule } from './links/links.module';
+export { LinksService, type CreateLinkInput } from './links/links.service';
+export { Link } from './links/link.entity';
+export { LinkException, LinkExceptionCode } from './links/links.exception';
+export { PagesModule } from './pages/pages.module';
+export { PAGE_STYLE } from './pages/html';
+export { firstUserSeed, TENANT_SCHEMA, tenantMigrationsFor, tenantSchemaEntities } from './schema';
