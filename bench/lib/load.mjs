@@ -15,10 +15,11 @@ import { machineCpuTimeMs, processCpuTimeMs } from './processes.mjs';
  * Resolves with the worker's result (requests, successes, elapsedMs, latencyMs, errors), plus
  * what `runWorker` adds; cpuMs has the CPU time of each process in `pids` (null when it cannot
  * be read: not Linux, or it exited).
+ * @param {(phase: 'measuring' | 'measured') => void} [onPhase]  see `runWorker`
  */
-export function runLoad(job, signal, pids = {}) {
+export function runLoad(job, signal, pids = {}, onPhase = undefined) {
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuTimeMs(pid)]));
-  return runWorker('./load-worker.mjs', job, signal, { cpu });
+  return runWorker('./load-worker.mjs', job, signal, { cpu, onPhase });
 }
 
 /**
