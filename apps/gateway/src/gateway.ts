@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
-import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
 import { createApp, startApp } from '@mysaas/nest-http';
-import { GatewayModule } from './app.module';
-import { edgeRequestFilter } from './edge/edge-request.filter';
+import { GatewayModule, type GatewayModuleOptions } from './app.module';
 import { ERROR_PAGE_STYLE } from './errors/error-page';
+import { TenantProxy } from './proxy/tenant-proxy.service';
 
 export interface StartedGateway {
   app: NestExpressApplication;
@@ -15,18 +14,23 @@ export interface StartedGateway {
   close(): Promise<void>;
 }
 
-/** The public edge. No body parsing: request bodies stream through to the app servers. */
-export async function startGateway(config: GatewayConfig): Promise<StartedGateway> {
-  const app = await createApp(GatewayModule.forRoot(config), {
-    inlineStyles: [ERROR_PAGE_STYLE], // every response, proxied or the gateway's own; a page's own CSP wins
+/**
+ * The public edge. Nest builds it and serves the health probes; every request first meets
+ * TenantProxy on the raw HTTP server, which forwards tenant requests itself (no Express, no
+ * body parsing: bodies stream through to the app servers) and hands the probes to Express.
+ */
+export async function startGateway(config: GatewayConfig, options: GatewayModuleOptions = {}): Promise<StartedGateway> {
+  const app = await createApp(GatewayModule.forRoot(config, options), {
+    inlineStyles: [ERROR_PAGE_STYLE], // the health probes' responses; TenantProxy records the same headers once
     beforeRoutes: (express) => {
-      // X-Forwarded-For/-Proto count only from these peers; req.ip, req.protocol and req.secure follow.
+      // X-Forwarded-For/-Proto count only from these peers; TenantProxy and Express read this one rule.
       express.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
-      // Nothing routes on a request target the edge has not normalised.
-      express.use(edgeRequestFilter(new Logger('Gateway')));
     },
     server: (server) => limitSlowClients(server, config.http),
   });
+  const server = app.getHttpServer() as Server;
+  server.removeAllListeners('request');
+  server.on('request', app.get(TenantProxy).handle);
   const started = await startApp(app, config.http);
   return { ...started, url: `http://127.0.0.1:${started.port}` };
 }

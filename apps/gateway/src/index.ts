@@ -1,3 +1,4 @@
 import 'reflect-metadata';
 export { startGateway, type StartedGateway } from './gateway';
-export { GatewayModule } from './app.module';
+export { GatewayModule, type GatewayModuleOptions } from './app.module';
+export { routeGroup, type RequestEnd, type RequestEndObserver } from './observe/request-end';

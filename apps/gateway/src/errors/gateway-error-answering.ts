@@ -1,5 +1,4 @@
 import type { ErrorAnswering, ErrorDescription } from '@mysaas/nest-http';
-import type { GatewayRequest } from '../tenant-host/gateway-request';
 import { errorPage } from './error-page';
 
 const TITLES: Partial<Record<string, string>> = {
@@ -20,7 +19,8 @@ const TITLES: Partial<Record<string, string>> = {
  */
 export const GATEWAY_ERROR_ANSWERING: ErrorAnswering = {
   app: 'Gateway',
-  requestId: (req) => (req as unknown as GatewayRequest).requestId,
+  // The edge gives every request its id before anything can fail (TenantProxy.handle).
+  requestId: (req) => (req as typeof req & { requestId: string }).requestId,
   html: (described, requestId) => errorPage(described.status, titleOf(described), described.message, requestId),
 };
 

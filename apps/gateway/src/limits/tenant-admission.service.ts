@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
-import type { GatewayRequest } from '../tenant-host/gateway-request';
+import type { TenantRoute } from '../routing/tenant-route';
 
 /**
  * The per-tenant bulkhead at the edge: a tenant has at most its cap of requests in flight
@@ -17,32 +16,27 @@ export class TenantAdmission {
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
-  /** Waits for the tenant's turn; the slot is given back when the response ends. */
-  async admit(req: GatewayRequest, res: Response): Promise<void> {
-    const route = req.tenantRoute!;
+  /**
+   * Waits for the tenant's turn and resolves with the function that gives the slot back (the
+   * caller calls it when the response has ended or the client has gone). `signal` aborts the
+   * wait when the client goes away first.
+   */
+  async admit(route: TenantRoute, signal: AbortSignal): Promise<() => void> {
     const limit = route.maxConcurrentRequests ?? this.config.tenants.maxConcurrentRequests;
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    res.once('close', onClose);
-    let release: () => void;
     try {
-      release = await this.bulkhead.acquire(route.id, {
+      return await this.bulkhead.acquire(route.id, {
         limit,
         waitMs: this.config.tenants.queueWaitMs,
         maxWaiting: this.config.tenants.maxQueuedRequests,
-        signal: gone.signal,
+        signal,
       });
     } catch (error) {
-      res.off('close', onClose);
       if (!(error instanceof BulkheadFullError)) throw error;
       throw new GatewayException(
         GatewayExceptionCode.TENANT_BUSY,
         `the workspace ${route.slug} already has ${limit} requests in progress; retry in a moment`,
       );
     }
-    res.off('close', onClose);
-    if (res.writableEnded || res.destroyed) return release();
-    res.once('close', release);
   }
 
   inFlight(tenantId: string): number {

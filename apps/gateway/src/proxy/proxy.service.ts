@@ -1,18 +1,35 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Response } from 'express';
+import { Agent, type Dispatcher } from 'undici';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@mysaas/auth';
 import { poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
+import type { HeaderList } from '../edge/security-headers';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
-import type { GatewayRequest } from '../tenant-host/gateway-request';
-import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
+import type { TenantRoute } from '../routing/tenant-route';
+import type { SessionUser } from '../session/tenant-session';
+import { clientResponseHeaders, upstreamRequestHeaders, type ForwardedFacts } from './forwarded-headers';
 import { UpstreamPicker } from './upstream-picker';
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+/** Errors of a connection that failed before the app server could have answered. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-export interface ForwardOptions {
+/** One request, as the edge judged it, to forward. */
+export interface Forward {
+  req: IncomingMessage;
+  route: TenantRoute;
+  requestId: string;
+  /** The normalised origin-form target (path and query): the only thing taken from the request line. */
+  target: string;
+  session: SessionUser | null;
+  facts: ForwardedFacts;
+  /** The platform's security headers for this request's scheme. */
+  securityHeaders: HeaderList;
+  /** Aborts when the client goes away: the upstream request is cancelled too. */
+  clientGone: AbortSignal;
   /** The body, already read (a sign-in); otherwise it streams from the request. */
   body?: Buffer;
   /** Sees the upstream's response headers before they are filtered for the client. */
@@ -21,63 +38,63 @@ export interface ForwardOptions {
 
 /**
  * Streams a request to one app server of the tenant's pool with a freshly signed tenant
- * context, and streams the answer back. Bodies are never buffered; a body over the limit is
- * cut off with 413. A refused connection moves on to the pool's next upstream when nothing
- * has been sent yet.
+ * context, and streams the answer back, through undici's connection pools (keep-alive, at
+ * most 256 connections per app server). Bodies are never buffered; a body over the limit is
+ * cut off with 413. A refused connection moves on to the pool's next upstream when the request
+ * can be sent again (no body, or one already in hand).
  */
 @Injectable()
 export class ProxyService implements OnApplicationShutdown {
   private readonly logger = new Logger('Proxy');
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1_000 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1_000 });
+  private readonly agent: Agent;
   private readonly signer: TenantContextSigner;
   private readonly picker = new UpstreamPicker();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     this.signer = new TenantContextSigner(config.secrets.tenantContext);
+    const timeout = config.limits.upstreamTimeoutMs;
+    this.agent = new Agent({
+      connections: 256,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: { timeout: Math.min(timeout, 10_000) },
+    });
   }
 
-  onApplicationShutdown(): void {
-    this.agent.destroy();
-    this.httpsAgent.destroy();
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
   }
 
-  async forward(req: GatewayRequest, res: Response, options: ForwardOptions = {}): Promise<void> {
-    const route = req.tenantRoute;
-    if (route === undefined) throw new Error('proxy reached without a tenant route');
-    const declaredLength = Number(req.header('content-length') ?? 0);
+  async forward(forward: Forward, res: ServerResponse): Promise<void> {
+    const { req, route } = forward;
+    const declaredLength = Number(req.headers['content-length'] ?? 0);
     if (declaredLength > this.config.limits.maxBodyBytes) throw this.tooLarge();
     const upstreams = poolServesRequests(route.poolStatus) ? this.picker.order(route.pool, route.upstreams) : [];
     if (upstreams.length === 0) {
       throw new GatewayException(GatewayExceptionCode.POOL_UNAVAILABLE, `no app server is serving pool ${route.pool} right now; retry shortly`);
     }
-    const context = this.signer.sign({
+    const headers = upstreamRequestHeaders(
+      req.headers,
+      { for: forward.facts.chain, proto: forward.facts.proto, host: req.headers.host },
+      // App servers act on the signed context; the cookie itself stays at the edge.
+      [SESSION_COOKIE, SECURE_SESSION_COOKIE],
+    );
+    headers[TENANT_CONTEXT_HEADER] = this.signer.sign({
       tenant: { id: route.id, slug: route.slug, name: route.name },
       pool: route.pool,
-      requestId: req.requestId,
-      ...(req.user ? { session: { id: req.user.sessionId, userId: req.user.userId } } : {}),
-      secure: req.secure,
+      requestId: forward.requestId,
+      ...(forward.session ? { session: { id: forward.session.sessionId, userId: forward.session.userId } } : {}),
+      secure: forward.facts.secure,
     });
-    const headers: Record<string, unknown> = {
-      ...upstreamRequestHeaders(
-        req.headers,
-        { for: forwardedFor(req), proto: req.protocol, host: req.header('host') },
-        // App servers act on the signed context; the cookie itself stays at the edge.
-        [SESSION_COOKIE, SECURE_SESSION_COOKIE],
-      ),
-      [TENANT_CONTEXT_HEADER]: context,
-      [REQUEST_ID_HEADER]: req.requestId,
-    };
-    if (options.body !== undefined) {
-      headers['content-length'] = String(options.body.length);
-      delete headers['transfer-encoding'];
-    }
-    // A refused connection received nothing, so the request may go to the next upstream if
-    // it can be sent again: no body, or one already in hand.
-    const retryable = (BODILESS.has(req.method) && declaredLength === 0) || options.body !== undefined;
+    headers[REQUEST_ID_HEADER] = forward.requestId;
+    if (forward.body !== undefined) headers['content-length'] = String(forward.body.length);
+    const streamsBody = forward.body === undefined && (req.headers['transfer-encoding'] !== undefined || declaredLength > 0);
+    // A refused connection received nothing, so the request may go to the next upstream if it
+    // can be sent again: no body, or one already in hand.
+    const retryable = !streamsBody && (forward.body !== undefined || BODILESS.has(req.method ?? ''));
     for (const [index, upstream] of upstreams.entries()) {
       const isLast = index === upstreams.length - 1 || !retryable;
-      const outcome = await this.attempt(upstream, req, res, headers, options);
+      const outcome = await this.attempt(upstream, forward, headers, streamsBody, retryable, res);
       if (outcome === 'done') return;
       if (isLast) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
@@ -86,115 +103,103 @@ export class ProxyService implements OnApplicationShutdown {
     }
   }
 
-  /** One try against one upstream: 'done' once a response was relayed, 'refused' when nothing was sent. */
+  /** One try against one upstream: 'done' once a response was relayed (or the client left), 'refused' when nothing was answered. */
   private attempt(
     upstream: UpstreamOrigin,
-    req: GatewayRequest,
-    res: Response,
-    headers: Record<string, unknown>,
-    options: ForwardOptions,
+    forward: Forward,
+    headers: Record<string, string | string[]>,
+    streamsBody: boolean,
+    retryable: boolean,
+    res: ServerResponse,
   ): Promise<'done' | 'refused'> {
-    // Scheme, host and port come from the pool alone; the edge filter made req.url a plain
+    // Scheme, host and port come from the pool alone; the edge made the target a plain
     // origin-form path. Checked again here because a wrong answer would be an open proxy.
-    const path = req.url;
+    const path = forward.target;
     if (!path.startsWith('/') || path.startsWith('//')) throw new Error(`refusing to forward a request target that is not a path: ${path.slice(0, 100)}`);
-    const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { req, clientGone } = forward;
     return new Promise((resolve, reject) => {
       let settled = false;
-      let clientGone = false;
+      let responded = false;
+      let bodyTooLarge = false;
+      let controller: Dispatcher.DispatchController | undefined;
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
+        clientGone.removeEventListener('abort', onClientGone);
         fn();
       };
-      const outgoing: ClientRequest = send({
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        path,
-        method: req.method,
-        headers: headers as Record<string, string>,
-        agent: upstream.protocol === 'https:' ? this.httpsAgent : this.agent,
-        timeout: this.config.limits.upstreamTimeoutMs,
-      });
-      outgoing.on('response', (upstreamRes: IncomingMessage) => {
-        options.onResponse?.(upstreamRes.headers);
-        res.writeHead(upstreamRes.statusCode ?? 502, clientResponseHeaders(upstreamRes.headers));
-        upstreamRes.pipe(res);
-        upstreamRes.on('end', () => settle(() => resolve('done')));
-        upstreamRes.on('error', () => settle(() => resolve('done')));
-        res.once('close', () => {
-          upstreamRes.destroy();
-          settle(() => resolve('done'));
-        });
-      });
-      outgoing.on('timeout', () => {
-        outgoing.destroy();
-        settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_TIMEOUT, `the app server did not answer within ${this.config.limits.upstreamTimeoutMs} ms`)));
-      });
-      outgoing.on('error', (error: NodeJS.ErrnoException) => {
-        if (clientGone || res.headersSent) {
-          res.destroy();
-          return settle(() => resolve('done'));
-        }
-        // Refused: the connection never opened, so the app server received nothing. A reset
-        // of a reused keep-alive socket is the same race seen later; both may go elsewhere.
-        if (error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && outgoing.reusedSocket)) {
-          return settle(() => resolve('refused'));
-        }
-        settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${error.code ?? error.message})`)));
-      });
       // The client went away before its answer was written: stop the upstream work too.
-      res.once('close', () => {
-        if (res.writableFinished) return;
-        clientGone = true;
-        outgoing.destroy();
-      });
-      if (options.body !== undefined) {
-        outgoing.end(options.body);
-        return;
+      const onClientGone = () => {
+        controller?.abort(new Error('the client went away'));
+        settle(() => resolve('done'));
+      };
+      if (clientGone.aborted) return resolve('done');
+      clientGone.addEventListener('abort', onClientGone);
+      // undici sends an async iterable as it yields (chunked, or to the declared length); its
+      // types name only streams, hence the cast.
+      const body = forward.body ?? (streamsBody ? (this.countedBody(req, () => (bodyTooLarge = true)) as unknown as Readable) : null);
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (c) => {
+          controller = c;
+        },
+        onResponseStart: (c, statusCode, upstreamHeaders) => {
+          if (statusCode < 200) return; // informational; the final answer follows
+          responded = true;
+          forward.onResponse?.(upstreamHeaders);
+          res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders, forward.securityHeaders, forward.requestId));
+        },
+        onResponseData: (c, chunk) => {
+          if (res.write(chunk)) return;
+          c.pause();
+          res.once('drain', () => c.resume());
+        },
+        onResponseEnd: () => {
+          res.end();
+          settle(() => resolve('done'));
+        },
+        onResponseError: (_c, error) => {
+          const code = (error as NodeJS.ErrnoException).code ?? '';
+          if (bodyTooLarge && !responded) return settle(() => reject(this.tooLarge()));
+          if (clientGone.aborted) return settle(() => resolve('done'));
+          if (responded || res.headersSent) {
+            // The answer was under way: its status is sent, so the only honest end is a cut.
+            res.destroy();
+            return settle(() => resolve('done'));
+          }
+          // Refused: the connection never opened, so the app server received nothing. A lost
+          // connection of a request that can be sent again is the same race seen later.
+          if (code === 'ECONNREFUSED' || (retryable && CONNECTION_LOST.has(code))) return settle(() => resolve('refused'));
+          if (TIMED_OUT.has(code)) {
+            return settle(() =>
+              reject(new GatewayException(GatewayExceptionCode.UPSTREAM_TIMEOUT, `the app server did not answer within ${this.config.limits.upstreamTimeoutMs} ms`)),
+            );
+          }
+          settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${code || error.message})`)));
+        },
+      };
+      try {
+        this.agent.dispatch({ origin: upstream.origin, path, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers, body }, handler);
+      } catch (error) {
+        settle(() => reject(error));
       }
-      this.pipeBody(req, outgoing, () =>
-        settle(() => {
-          outgoing.destroy();
-          reject(this.tooLarge());
-        }),
-      );
     });
   }
 
-  /** Streams the request body upstream, counting; over the limit it calls `onTooLarge`. */
-  private pipeBody(req: GatewayRequest, outgoing: ClientRequest, onTooLarge: () => void): void {
-    if (req.readableEnded) {
-      outgoing.end();
-      return;
-    }
+  /** The request body as it streams in, counted: past the limit it stops with an error (and `onTooLarge`). */
+  private async *countedBody(req: IncomingMessage, onTooLarge: () => void): AsyncGenerator<Buffer> {
+    const max = this.config.limits.maxBodyBytes;
     let received = 0;
-    req.on('data', (chunk: Buffer) => {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
       received += chunk.length;
-      if (received > this.config.limits.maxBodyBytes) {
-        req.unpipe(outgoing);
+      if (received > max) {
         onTooLarge();
+        throw this.tooLarge();
       }
-    });
-    req.pipe(outgoing);
+      yield chunk;
+    }
   }
 
   private tooLarge(): GatewayException {
     return new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${this.config.limits.maxBodyBytes} bytes`);
   }
-}
-
-/**
- * The X-Forwarded-For chain to send on: the client's chain plus the peer's address when the
- * peer is a trusted proxy (TRUST_PROXY), else only the peer's address, so a client cannot
- * make the app servers believe it is somewhere else.
- */
-function forwardedFor(req: GatewayRequest): string[] {
-  const peer = req.socket.remoteAddress;
-  if (peer === undefined) return [];
-  const trusts = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
-  const prior = req.header('x-forwarded-for');
-  if (prior === undefined || !trusts(peer, 0)) return [peer];
-  return [...prior.split(',').map((part) => part.trim()).filter((part) => part !== ''), peer];
 }

@@ -1,16 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
-import type { GatewayRequest } from '../tenant-host/gateway-request';
 
 /**
  * Reads a whole request body that must be small (a sign-in), counting while it streams:
  * past `maxBytes` it stops reading and refuses with 413.
  */
-export function readSmallBody(req: GatewayRequest, maxBytes: number): Promise<Buffer> {
+export function readSmallBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const tooLarge = () => new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${maxBytes} bytes`);
-    if (Number(req.header('content-length') ?? 0) > maxBytes) return reject(tooLarge());
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return reject(tooLarge());
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {

@@ -14,7 +14,7 @@ import {
 import type { SignInResult } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
-import type { GatewayRequest } from '../tenant-host/gateway-request';
+import type { TenantRoute } from '../routing/tenant-route';
 import { addressKey } from './client-address';
 
 /** The routes that check a password: the JSON API and the sign-in form. */
@@ -23,6 +23,13 @@ const SIGN_IN_PATHS = new Set(['/auth/login', '/login']);
 const MAX_WAITING = 64;
 /** Sign-in bodies are an email and a password; anything bigger is not one. */
 export const SIGN_IN_MAX_BODY_BYTES = 16 * 1024;
+
+/** What a sign-in is counted by: the tenant, the client's address (as TRUST_PROXY reads it), the body's type. */
+export interface SignInRequest {
+  tenant: TenantRoute;
+  clientAddress: string | undefined;
+  contentType: string | undefined;
+}
 
 export interface SignInAttempt {
   /** Records how the attempt ended (the app server's verdict, or none); only the first call counts. */
@@ -63,21 +70,22 @@ export class SignInThrottle implements OnApplicationShutdown {
     );
   }
 
-  appliesTo(req: GatewayRequest): boolean {
-    return req.method === 'POST' && SIGN_IN_PATHS.has(req.path.toLowerCase());
+  /** `path` is the edge's normalised path. */
+  appliesTo(method: string | undefined, path: string): boolean {
+    return method === 'POST' && SIGN_IN_PATHS.has(path.toLowerCase());
   }
 
   /**
    * Waits for the account's turn (and a free place for the address), then lets the attempt
    * through, or refuses it with 429 while the account or the address has had its failures.
    */
-  async begin(req: GatewayRequest, body: Buffer, signal: AbortSignal): Promise<SignInAttempt> {
+  async begin(attempt: SignInRequest, body: Buffer, signal: AbortSignal): Promise<SignInAttempt> {
     const { maxFailuresPerAccount, maxFailuresPerAddress, windowSeconds, maxConcurrentPerAccount, maxConcurrentPerAddress, queueWaitMs, refusalDelayMs } =
       this.config.signIn;
-    const address: CountedKey = { key: `signin:addr:${addressKey(req.ip)}`, limit: maxFailuresPerAddress };
-    const email = accountOf(body, req.header('content-type'));
+    const address: CountedKey = { key: `signin:addr:${addressKey(attempt.clientAddress)}`, limit: maxFailuresPerAddress };
+    const email = accountOf(body, attempt.contentType);
     const account: CountedKey | undefined =
-      email === undefined ? undefined : { key: `signin:acct:${req.tenantRoute!.id}:${digest(email)}`, limit: maxFailuresPerAccount };
+      email === undefined ? undefined : { key: `signin:acct:${attempt.tenant.id}:${digest(email)}`, limit: maxFailuresPerAccount };
 
     const releases: Array<() => void> = [];
     const releaseAll = () => releases.splice(0).forEach((release) => release());

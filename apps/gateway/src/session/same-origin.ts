@@ -1,5 +1,4 @@
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -9,20 +8,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * not stop a page on globex.mysaas.com posting to acme.mysaas.com (same site), so the Origin
  * the browser attaches must be this very host.
  */
-@Injectable()
-export class SameOriginGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
-    if (SAFE_METHODS.has(req.method)) return true;
-    const origin = req.header('origin');
-    const fetchSite = req.header('sec-fetch-site');
-    if (origin === undefined) {
-      if (fetchSite === 'cross-site' || fetchSite === 'same-site') throw crossOrigin(fetchSite);
-      return true;
-    }
-    if (originHost(origin) !== req.header('host')?.toLowerCase()) throw crossOrigin(origin);
-    return true;
+export function assertSameOrigin(method: string | undefined, headers: IncomingHttpHeaders): void {
+  if (method === undefined || SAFE_METHODS.has(method)) return;
+  const origin = headers.origin;
+  const fetchSite = headers['sec-fetch-site'];
+  if (origin === undefined) {
+    if (fetchSite === 'cross-site' || fetchSite === 'same-site') throw crossOrigin(fetchSite);
+    return;
   }
+  if (originHost(origin) !== headers.host?.toLowerCase()) throw crossOrigin(origin);
 }
 
 function originHost(origin: string): string | undefined {
