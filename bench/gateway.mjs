@@ -21,21 +21,27 @@ import { durationMs, log, parseBenchmarkArgs, runBenchmark, UsageError, wholeNum
 import { runLoad } from './lib/load.mjs';
 import { nginxMissing, startNginx } from './lib/nginx.mjs';
 import { REPO_ROOT, requireBuilt } from './lib/platform.mjs';
-import { cpuTimeSupported } from './lib/processes.mjs';
+import { cpuTimeSupported, startProcess } from './lib/processes.mjs';
 import { errorSummary, fmt, fmtMs, machineInfo, machineMarkdown, pct, round, roundedLatencies } from './lib/report.mjs';
 
 export const summary = 'GET /api/me and login requests/s, p50/p99, CPU per request: through the gateway, through nginx, straight to the app server';
 
-const DEFAULTS = { duration: 5, loginConcurrency: 4, meConcurrency: 8, warmupMs: 1_000, timeoutMs: 10_000 };
+const DEFAULTS = { duration: 5, loginConcurrency: 4, meConcurrency: 8, warmupMs: 1_000, warmupRound: 4, timeoutMs: 10_000 };
 
 /** Issue 6's targets for GET /api/me, checked in every report. */
 export const TARGETS = { rpsOverNginx: 0.9, gatewayCpuMsPerRequest: 0.25, addedP99Ms: 2 };
 
 export const help = `  --duration <seconds>   measured time per measurement (default ${DEFAULTS.duration}), after a
                          ${DEFAULTS.warmupMs / 1000} s warm-up; 6 measurements in all (4 without nginx)
+  --warmup <seconds>     before anything is measured, each row's requests are sent unmeasured
+                         for this long (default ${DEFAULTS.warmupRound}; 0: no warm-up round), so that no
+                         process is measured while V8 still compiles its request path
   --concurrency <n>      concurrent keep-alive connections for every measurement
                          (default ${DEFAULTS.meConcurrency} for /api/me, ${DEFAULTS.loginConcurrency} for login)
   --only <me|login>      run one of the two measurements only
+  --node-floor           add a reference row: the same direct requests through the least a Node
+                         proxy can do (bench/lib/node-floor-proxy.cjs: node:http and an undici
+                         pool, no checks), to show what of the gateway's cost is Node's own
   --cpu-profile <dir>    also write V8 CPU profiles of the gateway and app-server processes, one
                          per measured phase (<dir>/gateway-<n>.cpuprofile, app-server-<n>…, n
                          in the order of the table's rows; open them in Chrome DevTools)
@@ -50,10 +56,14 @@ export const help = `  --duration <seconds>   measured time per measurement (def
   reference row. Without it that row is skipped, and the report says why.
 `;
 
+const NODE_FLOOR_SCRIPT = 'bench/lib/node-floor-proxy.cjs';
+
 const TENANT = { slug: 'acme', email: 'demo@acme.test', password: 'demo-password-1' };
 
 function parseOptions(args) {
-  const values = parseBenchmarkArgs(args, { concurrency: { type: 'string' }, only: { type: 'string' }, 'cpu-profile': { type: 'string' } });
+  const values = parseBenchmarkArgs(args, {
+    concurrency: { type: 'string' }, only: { type: 'string' }, warmup: { type: 'string' }, 'cpu-profile': { type: 'string' }, 'node-floor': { type: 'boolean', default: false },
+  });
   const concurrency = wholeNumber('concurrency', values.concurrency, undefined, 1, 256);
   if (values.only !== undefined && values.only !== 'me' && values.only !== 'login') {
     throw new UsageError(`--only: "${values.only}" is neither me nor login`);
@@ -62,11 +72,19 @@ function parseOptions(args) {
     help: values.help,
     json: values.json,
     durationMs: durationMs(values.duration, DEFAULTS.duration),
+    warmupRoundMs: warmupRoundMs(values.warmup),
     loginConcurrency: concurrency ?? DEFAULTS.loginConcurrency,
     meConcurrency: concurrency ?? DEFAULTS.meConcurrency,
     only: values.only,
+    nodeFloor: values['node-floor'],
     cpuProfileDir: values['cpu-profile'] === undefined ? undefined : resolve(values['cpu-profile']),
   };
+}
+
+function warmupRoundMs(value) {
+  const seconds = value === undefined ? DEFAULTS.warmupRound : Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) throw new UsageError(`--warmup: "${value}" is not a number of seconds from 0 to 120`);
+  return Math.round(seconds * 1000);
 }
 
 export function main(args) {
@@ -92,8 +110,15 @@ export function main(args) {
         const skipped = nginxMissing();
         if (skipped) log(`nginx reference rows skipped: ${skipped}`);
         else nginx = await startNginx({ upstream: processes.appServer.url, log, signal });
+        if (options.nodeFloor) {
+          processes.nodeFloor = await startProcess({
+            name: 'node-floor', script: NODE_FLOOR_SCRIPT, env: { UPSTREAM: processes.appServer.url }, ready: /^node floor proxy: listening on port (\d+)$/, log, signal,
+          });
+          processes.nodeFloor.url = `http://127.0.0.1:${processes.nodeFloor.match[1]}`;
+        }
         return await measure({ stack, secrets, signal, options, databases, processes, nginx, nginxSkipped: skipped });
       } finally {
+        await processes.nodeFloor?.stop();
         await nginx?.stop();
         await stopPoolProcesses(processes, log);
       }
@@ -131,17 +156,20 @@ function processEnv(options) {
 
 async function measure({ stack, secrets, signal, options, databases, processes, nginx, nginxSkipped }) {
   const { SESSION_COOKIE, SessionTokenCodec } = requireBuilt('@mysaas/auth');
-  const { appServer, gateway } = processes;
+  const { appServer, gateway, nodeFloor } = processes;
   const gatewayOrigin = gateway.url;
   const appOrigin = appServer.url;
   const tenantHost = `${TENANT.slug}.${BASE_DOMAIN}:${gateway.port}`;
   const cpuMeasured = cpuTimeSupported();
   if (!cpuMeasured) log('CPU time per process is not measured: it is read from /proc/<pid>/stat, which only Linux has.');
-  const pids = cpuMeasured ? { gateway: gateway.pid, appServer: appServer.pid, ...(nginx ? { nginx: nginx.pid } : {}) } : {};
+  const pids = cpuMeasured
+    ? { gateway: gateway.pid, appServer: appServer.pid, ...(nginx ? { nginx: nginx.pid } : {}), ...(nodeFloor ? { nodeFloor: nodeFloor.pid } : {}) }
+    : {};
   const assertRunning = () => {
     gateway.assertRunning();
     appServer.assertRunning();
     nginx?.assertRunning();
+    nodeFloor?.assertRunning();
   };
 
   // The tenant as the control plane knows it: what the gateway puts in the context.
@@ -172,11 +200,22 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
     .flatMap((m) => [
       { name: m.name, label: m.label, target: 'gateway', concurrency: m.concurrency, request: m.gateway },
       ...(nginx ? [{ name: m.name, label: m.label, target: 'nginx', concurrency: m.concurrency, request: { ...m.direct, origin: nginx.url } }] : []),
+      ...(nodeFloor ? [{ name: m.name, label: m.label, target: 'node floor', concurrency: m.concurrency, request: { ...m.direct, origin: nodeFloor.url } }] : []),
       { name: m.name, label: m.label, target: 'direct', concurrency: m.concurrency, request: { ...m.direct, origin: appOrigin } },
     ]);
 
   // Each request shape once, unmeasured: a wrong header must fail here, not as 5 s of errors.
   for (const m of measurements) await preflight(m.request, `→ ${m.target}`);
+
+  // V8 compiles a process's request path while it serves its first few thousand requests: CPU
+  // per request falls for the first 10–20 s of load (the first row used to carry that cost,
+  // and it made the app server look dearer behind the gateway). Every path gets warm first.
+  if (options.warmupRoundMs > 0) {
+    log(`Warm-up round: each row's requests for ${options.warmupRoundMs / 1000} s, unmeasured…`);
+    for (const m of measurements) {
+      await runLoad({ ...m.request, concurrency: m.concurrency, warmupMs: 0, durationMs: options.warmupRoundMs, timeoutMs: DEFAULTS.timeoutMs }, signal);
+    }
+  }
 
   const profiled = options.cpuProfileDir === undefined ? [] : [gateway, appServer];
   const onPhase = profiled.length === 0 ? undefined : () => profiled.forEach((p) => process.kill(p.pid, 'SIGWINCH'));
@@ -207,6 +246,7 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
       cpu: {
         gatewayProcess: cpu(r.cpuMs.gateway),
         nginxProcess: nginx ? cpu(r.cpuMs.nginx) : null,
+        nodeFloorProcess: nodeFloor ? cpu(r.cpuMs.nodeFloor) : null,
         appServerProcess: cpu(r.cpuMs.appServer),
         benchProcess: cpu(r.processCpuMs),
       },
@@ -218,7 +258,8 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
       (result.errors.total > 0 ? `  ⚠ ${result.errors.total} ERRORS: ${errorSummary(result.errors)}; first: ${result.errors.sample}` : ''));
     if (cpuMeasured) {
       const { gatewayProcess: g, nginxProcess: n, appServerProcess: a, benchProcess: b } = result.cpu;
-      log(`      CPU per request: ${m.target === 'nginx' ? `nginx process ${cpuText(n)}` : `gateway process ${cpuText(g)}`}, app-server process ${cpuText(a)}, ` +
+      const proxy = m.target === 'nginx' ? `nginx process ${cpuText(n)}` : m.target === 'node floor' ? `node floor process ${cpuText(result.cpu.nodeFloorProcess)}` : `gateway process ${cpuText(g)}`;
+      log(`      CPU per request: ${proxy}, app-server process ${cpuText(a)}, ` +
         `benchmark process ${cpuText(b)}; the machine's ${machineInfo().cpuCount} CPUs were ${pct(result.machineCpuBusyShare)} busy`);
     }
   }
@@ -231,10 +272,11 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
       gateway: { command: `node ${GATEWAY_SCRIPT}`, pid: gateway.pid, url: gateway.url },
       appServer: { command: `node ${APP_SERVER_SCRIPT}`, pid: appServer.pid, url: appServer.url },
       nginx: nginx ? { command: '/usr/sbin/nginx (master_process off, keep-alive upstream)', pid: nginx.pid, url: nginx.url } : { skipped: nginxSkipped },
+      ...(nodeFloor ? { nodeFloor: { command: `node ${NODE_FLOOR_SCRIPT}`, pid: nodeFloor.pid, url: nodeFloor.url } } : {}),
       idleInProcess: { gateway: `http://127.0.0.1:${stack.gatewayPort}`, appServer: stack.appServerUrl },
     },
     settings: {
-      durationSeconds: options.durationMs / 1000, warmupSeconds: DEFAULTS.warmupMs / 1000,
+      durationSeconds: options.durationMs / 1000, warmupSeconds: DEFAULTS.warmupMs / 1000, warmupRoundSeconds: options.warmupRoundMs / 1000,
       concurrency: { login: options.loginConcurrency, me: options.meConcurrency },
       keepAlive: true,
       loadGenerator: 'node:http in a worker thread of the benchmark process (the stack\'s own app processes stay idle)',
@@ -304,11 +346,12 @@ Targets (issue 6, GET /api/me):
 `;
   const cpuMeasured = report.results.some((r) => r.cpu.gatewayProcess !== null);
   const cell = (c) => (c == null ? 'n/a' : `${fmtMs(c.msPerRequest)} (${Math.round(c.coreShare * 100)}%)`);
-  const proxyCell = (r) => (r.target === 'nginx' ? `nginx ${cell(r.cpu.nginxProcess)}` : cell(r.cpu.gatewayProcess));
+  const proxyCell = (r) =>
+    r.target === 'nginx' ? `nginx ${cell(r.cpu.nginxProcess)}` : r.target === 'node floor' ? `node floor ${cell(r.cpu.nodeFloorProcess)}` : cell(r.cpu.gatewayProcess);
   const cpuSection = cpuMeasured
     ? `CPU time per successful request, in ms, of each process (in brackets: its CPU use during the measurement, 100% = one core busy throughout; Postgres not included), and how busy the whole machine's ${machine.cpuCount} CPUs were meanwhile (every process: these, Postgres, anything else running):
 
-| measurement | target | proxy process (gateway, or nginx) | app-server process | benchmark process (load generator; the stack's Postgres servers) | machine CPUs busy |
+| measurement | target | proxy process (gateway, nginx or node floor) | app-server process | benchmark process (load generator; the stack's Postgres servers) | machine CPUs busy |
 |---|---|---:|---:|---:|---:|
 ${report.results.map((r) => `| ${r.label} | ${r.target} | ${proxyCell(r)} | ${cell(r.cpu.appServerProcess)} | ${cell(r.cpu.benchProcess)} | ${pct(r.machineCpuBusyShare)} |`).join('\n')}
 `
@@ -324,13 +367,14 @@ ${report.results.map((r) => `| ${r.label} | ${r.target} | ${proxyCell(r)} | ${ce
   const nginxLine = processes.nginx.skipped
     ? `nginx: **skipped** (${processes.nginx.skipped})`
     : `nginx \`${processes.nginx.command}\` (pid ${processes.nginx.pid}, ${processes.nginx.url}) in front of the same app server, sent the direct requests`;
+  const floorLine = processes.nodeFloor ? `; node floor \`${processes.nodeFloor.command}\` (pid ${processes.nodeFloor.pid}, ${processes.nodeFloor.url}), the same` : '';
   const raised = settings.signInLimitsRaised;
   return `## gateway benchmark (${report.date})
 
 ${machineMarkdown(machine)}
 - Database: ${dbLine}
-- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream; ${nginxLine}. The load generator runs in the benchmark process; the stack's own app processes stay idle.
-- Settings: ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.me} for /api/me, ${settings.concurrency.login} for login; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only; sign-in turn-taking raised to the login concurrency (gateway ${Object.entries(raised.gateway).map(([k, v]) => `${k}=${v}`).join(', ')}; app server ${Object.entries(raised.appServer).map(([k, v]) => `${k}=${v}`).join(', ')})
+- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream; ${nginxLine}${floorLine}. The load generator runs in the benchmark process; the stack's own app processes stay idle.
+- Settings: a warm-up round first (each row's requests for ${settings.warmupRoundSeconds} s, unmeasured), then ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.me} for /api/me, ${settings.concurrency.login} for login; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only; sign-in turn-taking raised to the login concurrency (gateway ${Object.entries(raised.gateway).map(([k, v]) => `${k}=${v}`).join(', ')}; app server ${Object.entries(raised.appServer).map(([k, v]) => `${k}=${v}`).join(', ')})
 ${warning}
 | measurement | target | rps | p50 ms | p99 ms | errors |
 |---|---|---:|---:|---:|---:|
