@@ -11,10 +11,17 @@ export const APP_SERVER_SCRIPT = 'apps/app-server/dist/main.js';
 export const GATEWAY_SCRIPT = 'apps/gateway/dist/main.js';
 
 /**
+ * An app is ready when it logs `listening` (a JSON line) with its URL. Benchmarks run the apps at
+ * LOG_LEVEL=warn, so that they measure serving requests, not writing one access line each.
+ */
+const LISTENING = /^(?=.*"msg":"listening")(?=.*"url":"(http:\/\/127\.0\.0\.1:(\d+))")/;
+const QUIET = { LOG_LEVEL: 'warn', METRICS_PORT: '0' };
+
+/**
  * Starts pool v1's app server and a gateway as child processes (in parallel), with only these
  * variables plus PATH and `env.appServer` / `env.gateway` on top, fills `processes` with the
  * ones that started (so the caller can stop them, whatever happens), and points pool v1 at the
- * new app server. Port 0: the kernel picks a free port as each binds; its ready line names it.
+ * new app server. Port 0: the kernel picks a free port as each binds; its `listening` line names it.
  * Adds `url` to both processes and `port` to the gateway.
  */
 export async function startPoolProcesses({ stack, secrets, signal, processes, env = {}, description, previousUpstream, log }) {
@@ -27,9 +34,9 @@ export async function startPoolProcesses({ stack, secrets, signal, processes, en
       script: APP_SERVER_SCRIPT,
       env: {
         POOL_NAME: POOL.name, RELEASE: String(POOL.release), POOL_DATABASE_URL: stack.logins.poolAppUrl,
-        APP_SERVER_HOST: '127.0.0.1', APP_SERVER_PORT: '0', ...secretsEnv, ...env.appServer,
+        APP_SERVER_HOST: '127.0.0.1', APP_SERVER_PORT: '0', ...secretsEnv, ...QUIET, ...env.appServer,
       },
-      ready: /^app server: .* listening on (http:\/\/127\.0\.0\.1:\d+)\s*$/,
+      ready: LISTENING,
       log,
       signal,
     }).then((p) => (processes.appServer = p)),
@@ -37,9 +44,9 @@ export async function startPoolProcesses({ stack, secrets, signal, processes, en
       name: 'gateway',
       script: GATEWAY_SCRIPT,
       env: {
-        PORT: '0', GATEWAY_HOST: '127.0.0.1', BASE_DOMAIN, ROUTING_DATABASE_URL: stack.logins.routingUrl, ...secretsEnv, ...env.gateway,
+        PORT: '0', GATEWAY_HOST: '127.0.0.1', BASE_DOMAIN, ROUTING_DATABASE_URL: stack.logins.routingUrl, ...secretsEnv, ...QUIET, ...env.gateway,
       },
-      ready: /^gateway: listening on port (\d+);/,
+      ready: LISTENING,
       log,
       signal,
     }).then((p) => (processes.gateway = p)),
@@ -48,7 +55,7 @@ export async function startPoolProcesses({ stack, secrets, signal, processes, en
   if (failure) throw failure.reason;
   const { appServer, gateway } = processes;
   appServer.url = appServer.match[1];
-  gateway.port = Number(gateway.match[1]);
+  gateway.port = Number(gateway.match[2]);
   gateway.url = `http://127.0.0.1:${gateway.port}`;
   log(`  ✓ app-server process: pid ${appServer.pid}, ${appServer.url}; gateway process: pid ${gateway.pid}, ${gateway.url} ` +
     `(${((Date.now() - began) / 1000).toFixed(1)} s)`);

@@ -93,6 +93,7 @@ export async function withStack({ databases, log }, fn) {
       gatewayPort: 0,
       baseDomain: 'localhost',
       databases,
+      logLevel: 'warn',
       onStep: (step) => {
         finishStep();
         current = { step, since: Date.now() };

@@ -1,22 +1,21 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppServerConfig } from '@mysaas/config';
-import { createApp, startApp } from '@mysaas/nest-http';
-import { AppModule } from './app.module';
 import { PAGE_STYLE } from '@mysaas/modules';
+import { createApp, startApp, type ObservedApp } from '@mysaas/nest-http';
+import { AppModule } from './app.module';
+import { appServerObservability, type AppServerObservability } from './observability';
 
-export interface StartedAppServer {
-  app: NestExpressApplication;
-  /** Base URL the gateway should use as this server's upstream. */
-  url: string;
-  close(): Promise<void>;
-}
+/** The app server listening: `url` is the gateway's upstream, `metricsUrl` where Prometheus scrapes. */
+export type StartedAppServer = ObservedApp;
 
 /** Builds the app server of one pool (not listening yet). */
-export function createAppServer(config: AppServerConfig): Promise<NestExpressApplication> {
-  return createApp(AppModule.forRoot(config), {
+export function createAppServer(config: AppServerConfig, observability: AppServerObservability = appServerObservability(config)): Promise<NestExpressApplication> {
+  return createApp(AppModule.forRoot(config, observability), {
     jsonBodyBytes: config.limits.maxBodyBytes,
     forms: true,
     inlineStyles: [PAGE_STYLE],
+    logger: observability.logger,
+    observe: observability.observe,
     // Keep idle connections from the gateway open longer than the gateway keeps them, so the
     // gateway never reuses a socket the app server is closing at that moment.
     server: (server) => {
@@ -26,6 +25,6 @@ export function createAppServer(config: AppServerConfig): Promise<NestExpressApp
   });
 }
 
-export async function startAppServer(config: AppServerConfig): Promise<StartedAppServer> {
-  return startApp(await createAppServer(config), config.http);
+export async function startAppServer(config: AppServerConfig, observability = appServerObservability(config)): Promise<StartedAppServer> {
+  return startApp(await createAppServer(config, observability), config.http, { registry: observability.registry, metrics: config.metrics });
 }

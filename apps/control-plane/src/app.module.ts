@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { PlatformExceptionFilter, strictValidationPipe } from '@mysaas/nest-http';
+import { HealthModule, PlatformExceptionFilter, strictValidationPipe } from '@mysaas/nest-http';
+import type { Pool } from 'pg';
 import { AdminTokenGuard } from './admin-auth/admin-token.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
 import { AuditModule } from './audit/audit.module';
-import { HealthController } from './health/health.controller';
-import { PlatformDbModule } from './platform-db/platform-db.module';
+import { PLATFORM_DB, PlatformDbModule } from './platform-db/platform-db.module';
 import { PoolsModule } from './pools/pools.module';
 import { TenantsModule } from './tenants/tenants.module';
 
@@ -23,8 +23,8 @@ export class ControlPlaneModule {
         AuditModule,
         PoolsModule,
         TenantsModule,
+        HealthModule.forRoot({ inject: [PLATFORM_DB], useFactory: (db: Pool) => ({ checks: { database: () => db.query('SELECT 1') } }) }),
       ],
-      controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: AdminTokenGuard },
         { provide: APP_FILTER, useValue: new PlatformExceptionFilter({ app: 'ControlPlane' }) },

@@ -1,15 +1,29 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ControlPlaneConfig } from '@mysaas/config';
-import { createApp, startApp } from '@mysaas/nest-http';
+import { appObservability, createApp, matchedRoute, safeRequestId, startApp, type AppObservability, type ObservedApp } from '@mysaas/nest-http';
+import type { DestinationStream } from '@mysaas/observability';
 import { ControlPlaneModule } from './app.module';
 
-export interface StartedControlPlane {
-  app: NestExpressApplication;
-  url: string;
-  close(): Promise<void>;
+/** The control plane listening: `url` for the API, `metricsUrl` where Prometheus scrapes. */
+export type StartedControlPlane = ObservedApp;
+
+/** Platform operations are not a tenant's traffic: requests are counted by route and status. */
+export function controlPlaneObservability(config: ControlPlaneConfig, destination?: DestinationStream): AppObservability {
+  return appObservability({
+    app: 'control-plane',
+    log: config.log,
+    destination,
+    labels: (req) => ({ tenant: '-', pool: '-', route: matchedRoute(req) }),
+    // The caller's X-Request-Id when it sends a well-formed one; the line has none otherwise.
+    requestId: (req) => (req.header('x-request-id') === undefined ? undefined : safeRequestId(req.header('x-request-id'))),
+  });
 }
 
 /** The platform API (tenants, pools, audit). It migrates the platform schema as it starts. */
-export async function startControlPlane(config: ControlPlaneConfig): Promise<StartedControlPlane> {
-  return startApp(await createApp(ControlPlaneModule.forRoot(config), { jsonBodyBytes: 64 * 1024 }), config.http);
+export async function startControlPlane(config: ControlPlaneConfig, observability = controlPlaneObservability(config)): Promise<StartedControlPlane> {
+  const app = await createApp(ControlPlaneModule.forRoot(config), {
+    jsonBodyBytes: 64 * 1024,
+    logger: observability.logger,
+    observe: observability.observe,
+  });
+  return startApp(app, config.http, { registry: observability.registry, metrics: config.metrics });
 }

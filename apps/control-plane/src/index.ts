@@ -1,3 +1,3 @@
 import 'reflect-metadata';
-export { startControlPlane, type StartedControlPlane } from './control-plane';
+export { controlPlaneObservability, startControlPlane, type StartedControlPlane } from './control-plane';
 export { ControlPlaneModule } from './app.module';

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { loadControlPlaneConfig } from '@mysaas/config';
-import { startControlPlane } from './control-plane';
+import { logListening } from '@mysaas/observability';
+import { controlPlaneObservability, startControlPlane } from './control-plane';
 
 async function main(): Promise<void> {
-  const server = await startControlPlane(loadControlPlaneConfig());
-  // The apps log only warnings and errors through Nest; say once that it is up.
-  process.stdout.write(`control plane: listening on ${server.url}\n`);
+  const config = loadControlPlaneConfig();
+  const observability = controlPlaneObservability(config);
+  const server = await startControlPlane(config, observability);
+  // The line `npm start` (and any supervisor) waits for, whatever LOG_LEVEL says.
+  logListening(observability.logger, { url: server.url, metricsUrl: server.metricsUrl });
 }
 
 main().catch((error: unknown) => {

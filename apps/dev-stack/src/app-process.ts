@@ -9,11 +9,17 @@ export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 
+/** What an app says in its `listening` log line, the line that means it is ready. */
+export interface Listening {
+  url: string;
+  metricsUrl: string;
+  [field: string]: unknown;
+}
+
 export interface AppProcess {
   name: string;
   pid: number;
-  /** The ready line's match: its groups carry what the app reports (its URL or port). */
-  ready: RegExpMatchArray;
+  listening: Listening;
   /** SIGTERM, then SIGKILL after 10 s; safe to call again or after the app exited. */
   stop(): Promise<void>;
 }
@@ -27,16 +33,16 @@ process.on('exit', () => {
 /**
  * Runs one of the platform's apps as its own Node process (`node apps/<app>/dist/main.js`), as
  * a deployment does, with exactly `env` (plus PATH): its configuration comes from its own
- * loader, never from this process's memory. Resolves once a stdout line matches `ready`;
- * every other line goes to `onLog`, prefixed with the app's name. Rejects, with the app's last
- * lines, if it exits or is not ready within 30 s.
+ * loader, never from this process's memory. Resolves once the app logs `listening` (a JSON
+ * line on stdout with its URLs); every line, that one too, goes to `onLog`. Rejects, with the
+ * app's last lines, if it exits or is not ready within 30 s.
  */
 export function startAppProcess(options: {
   name: string;
   app: 'control-plane' | 'app-server' | 'gateway';
   env: Record<string, string | undefined>;
-  ready: RegExp;
-  onLog: (line: string) => void;
+  /** Every line the app writes (JSON log lines on stdout, anything on stderr). */
+  onLog: (name: string, line: string) => void;
 }): Promise<AppProcess> {
   const script = join(REPO_ROOT, 'apps', options.app, 'dist', 'main.js');
   if (!existsSync(script)) {
@@ -61,17 +67,28 @@ export function startAppProcess(options: {
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         recent.push(line);
         if (recent.length > 10) recent.shift();
-        const match = isStdout && !ready ? options.ready.exec(line) : null;
-        if (match === null) return options.onLog(`[${options.name}] ${line}`);
+        options.onLog(options.name, line);
+        const listening = isStdout && !ready ? listeningIn(line) : undefined;
+        if (listening === undefined) return;
         ready = true;
         clearTimeout(timer);
-        resolveReady({ name: options.name, pid: child.pid!, ready: match, stop: () => stop(child, exited) });
+        resolveReady({ name: options.name, pid: child.pid!, listening, stop: () => stop(child, exited) });
       });
     lines(child.stdout!, true);
     lines(child.stderr!, false);
     child.once('error', (error) => fail(`could not start (${error.message})`));
     child.once('exit', (code, signal) => fail(`exited (${signal ?? `code ${code}`}) before it was ready`));
   });
+}
+
+function listeningIn(line: string): Listening | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const fields = JSON.parse(line) as Partial<Listening> & { msg?: unknown };
+    return fields.msg === 'listening' && typeof fields.url === 'string' && typeof fields.metricsUrl === 'string' ? (fields as Listening) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {

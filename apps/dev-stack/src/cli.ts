@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadDevStackConfig, type DevStackConfig } from '@mysaas/config';
+import { appLogPrinter } from './app-log';
 import { defaultDataDir, wipeDataDir } from './data-dir';
 import type { DatabaseSource } from './databases';
 import { startStack, type RunningStack } from './stack';
@@ -27,9 +28,12 @@ Environment:
                                          use these two existing databases (admin logins)
   BASE_DOMAIN                            tenant hosts are <slug>.<BASE_DOMAIN> (default localhost)
   REDIS_URL                              count failed sign-ins in this Redis (default: in process)
+  LOG_LEVEL                              the apps' log level: debug, info (default: a line per
+                                         request), warn, error
 
-Each app runs as its own process (node apps/<app>/dist/main.js); their warnings and errors
-appear here, prefixed with the app's name.
+Each app runs as its own process (node apps/<app>/dist/main.js) and logs JSON lines; they
+appear here made readable, after the app's name. Each serves Prometheus metrics on its own
+port (listed once ready).
 `;
 
 async function main(): Promise<number> {
@@ -67,8 +71,9 @@ async function main(): Promise<number> {
     baseDomain: config.baseDomain,
     databases: databaseSource(config),
     redisUrl: config.redisUrl,
+    logLevel: config.logLevel,
     onStep: (step) => progress.next(step),
-    onAppLog: log,
+    onAppLog: appLogPrinter({ colorize: process.stderr.isTTY, write: (text) => process.stderr.write(text) }),
   }).finally(() => progress.next(undefined));
   installShutdown(stack);
   if (values.json) {
@@ -134,6 +139,7 @@ function summary(stack: RunningStack) {
     tenants: stack.tenants,
     controlPlane: { url: stack.controlPlaneUrl, adminToken: stack.adminToken },
     appServers: { v1: stack.appServerUrl },
+    metrics: stack.metricsUrls,
     databases: stack.databases,
     dataDir: stack.dataDir,
   };
@@ -154,6 +160,9 @@ ${tenants}
   Control plane:  ${stack.controlPlaneUrl}   (Authorization: Bearer ${stack.adminToken})
     curl -H 'Authorization: Bearer ${stack.adminToken}' ${stack.controlPlaneUrl}/platform/tenants
   Pool v1:        app server ${stack.appServerUrl}
+  Metrics:        gateway ${stack.metricsUrls.gateway}
+                  control plane ${stack.metricsUrls.controlPlane}
+                  app server v1 ${stack.metricsUrls.appServer}
   Databases:      control: ${stack.databases.control}
                   pool v1: ${stack.databases.pool}
   Data folder:    ${stack.dataDir}

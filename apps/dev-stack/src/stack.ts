@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { DEFAULT_PORTS } from '@mysaas/config';
+import { DEFAULT_METRICS_PORTS, DEFAULT_PORTS } from '@mysaas/config';
 import { ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, migratePlatform } from '@mysaas/db';
 import { Client, Pool } from 'pg';
 import { startAppProcess, type AppProcess } from './app-process';
@@ -27,8 +27,10 @@ export interface StackOptions {
   redisUrl?: string | undefined;
   /** Called as each step starts, for progress output. */
   onStep?: (step: string) => void;
-  /** Lines the apps print (warnings and errors), prefixed with the app's name. */
-  onAppLog?: (line: string) => void;
+  /** Lines the apps write (JSON log lines; anything they print on stderr), with the app's name. */
+  onAppLog?: (app: string, line: string) => void;
+  /** The apps' log level (default info: one line per request). */
+  logLevel?: string | undefined;
 }
 
 export interface DemoTenant {
@@ -43,6 +45,8 @@ export interface RunningStack {
   gatewayPort: number;
   controlPlaneUrl: string;
   appServerUrl: string;
+  /** Where Prometheus scrapes each app. */
+  metricsUrls: { gateway: string; controlPlane: string; appServer: string };
   adminToken: string;
   tenants: DemoTenant[];
   databases: StackDatabases['description'];
@@ -71,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const onLog = options.onAppLog ?? (() => undefined);
     const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
+    const observing = async (metricsPort: number) => ({ LOG_LEVEL: options.logLevel, METRICS_PORT: String(await preferredPort(metricsPort)) });
 
     step('control plane');
     const controlPlane = await startAppProcess({
@@ -80,12 +85,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         CONTROL_PLANE_PORT: String(await preferredPort(DEFAULT_PORTS.controlPlane)),
         CONTROL_DATABASE_URL: databases.controlAdminUrl,
         PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+        ...(await observing(DEFAULT_METRICS_PORTS.controlPlane)),
       },
-      ready: /^control plane: listening on (http:\/\/\S+)$/,
       onLog,
     });
     started.push(controlPlane);
-    const controlPlaneUrl = controlPlane.ready[1]!;
+    const controlPlaneUrl = controlPlane.listening.url;
 
     step(`app server of pool ${POOL.name}`);
     const appServer = await startAppProcess({
@@ -97,12 +102,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         RELEASE: String(POOL.release),
         POOL_DATABASE_URL: poolAppUrl,
         ...secretsEnv,
+        ...(await observing(DEFAULT_METRICS_PORTS.appServer)),
       },
-      ready: /^app server: .* listening on (http:\/\/\S+)$/,
       onLog,
     });
     started.push(appServer);
-    const appServerUrl = appServer.ready[1]!;
+    const appServerUrl = appServer.listening.url;
 
     const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
     step(`pool ${POOL.name} and demo tenants`);
@@ -119,17 +124,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ROUTING_DATABASE_URL: routingUrl,
         REDIS_URL: options.redisUrl,
         ...secretsEnv,
+        ...(await observing(DEFAULT_METRICS_PORTS.gateway)),
       },
-      ready: /^gateway: listening on port (\d+);/,
       onLog,
     });
     started.push(gateway);
-    const gatewayPort = Number(gateway.ready[1]);
+    const gatewayPort = Number(new URL(gateway.listening.url).port);
 
     return {
       gatewayPort,
       controlPlaneUrl,
       appServerUrl,
+      metricsUrls: { gateway: gateway.listening.metricsUrl, controlPlane: controlPlane.listening.metricsUrl, appServer: appServer.listening.metricsUrl },
       adminToken: secrets.adminToken,
       tenants: DEMO_TENANTS.map((t) => ({
         ...t,

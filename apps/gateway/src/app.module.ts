@@ -1,14 +1,15 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { PlatformExceptionFilter } from '@mysaas/nest-http';
+import { HealthModule, PlatformExceptionFilter } from '@mysaas/nest-http';
 import { GATEWAY_CONFIG, type GatewayConfig } from './app-config';
 import { GATEWAY_ERROR_ANSWERING } from './errors/gateway-error-answering';
-import { HealthController } from './health/health.controller';
 import { TenantAdmission } from './limits/tenant-admission.service';
-import { IGNORE_REQUEST_ENDS, REQUEST_END_OBSERVER, type RequestEndObserver } from './observe/request-end';
+import type { GatewayObservability } from './observe/gateway-observability';
+import { REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER } from './observe/request-end';
 import { ProxyService } from './proxy/proxy.service';
 import { TenantProxy } from './proxy/tenant-proxy.service';
 import { RoutingModule } from './routing/routing.module';
+import { TenantRoutesRepository } from './routing/tenant-routes.repository';
 import { TenantSessions } from './session/tenant-session';
 import { SignInThrottle } from './signin/signin-throttle.service';
 import { TenantHosts } from './tenant-host/tenant-hosts.service';
@@ -16,26 +17,33 @@ import { TenantHosts } from './tenant-host/tenant-hosts.service';
 @Module({})
 class ConfigModule {}
 
-export interface GatewayModuleOptions {
-  /** Sees the end of every proxied request (metrics, access logs); by default nothing does. */
-  requestEnds?: RequestEndObserver;
-}
-
 /**
  * The gateway's services. The tenant request path (TenantProxy) runs on the raw HTTP server,
  * before Express routes anything; Nest's router serves only the health probes.
  */
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, options: GatewayModuleOptions = {}): DynamicModule {
-    const observer: Provider = { provide: REQUEST_END_OBSERVER, useValue: options.requestEnds ?? IGNORE_REQUEST_ENDS };
+  static forRoot(config: GatewayConfig, observability: GatewayObservability): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
-        { module: ConfigModule, global: true, providers: [{ provide: GATEWAY_CONFIG, useValue: config }], exports: [GATEWAY_CONFIG] },
+        {
+          module: ConfigModule,
+          global: true,
+          providers: [
+            { provide: GATEWAY_CONFIG, useValue: config },
+            { provide: REQUEST_END_OBSERVER, useValue: observability.requestEnds },
+            { provide: ROUTING_LOOKUP_OBSERVER, useValue: observability.routingLookups },
+          ],
+          exports: [GATEWAY_CONFIG, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER],
+        },
         RoutingModule,
+        HealthModule.forRoot({
+          imports: [RoutingModule],
+          inject: [TenantRoutesRepository],
+          useFactory: (routes: TenantRoutesRepository) => ({ checks: { routing: () => routes.ping() } }),
+        }),
       ],
-      controllers: [HealthController],
       providers: [
         TenantHosts,
         TenantSessions,
@@ -43,7 +51,6 @@ export class GatewayModule {
         TenantAdmission,
         ProxyService,
         TenantProxy,
-        observer,
         { provide: APP_FILTER, useValue: new PlatformExceptionFilter(GATEWAY_ERROR_ANSWERING) },
       ],
     };

@@ -1,37 +1,34 @@
 import type { Server } from 'node:http';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { GatewayConfig } from '@mysaas/config';
-import { createApp, startApp } from '@mysaas/nest-http';
-import { GatewayModule, type GatewayModuleOptions } from './app.module';
+import { createApp, startApp, type ObservedApp } from '@mysaas/nest-http';
+import { GatewayModule } from './app.module';
 import { ERROR_PAGE_STYLE } from './errors/error-page';
+import { gatewayObservability } from './observe/gateway-observability';
 import { TenantProxy } from './proxy/tenant-proxy.service';
 
-export interface StartedGateway {
-  app: NestExpressApplication;
-  port: number;
-  /** http://127.0.0.1:<port>; send a tenant Host header to reach a tenant. */
-  url: string;
-  close(): Promise<void>;
-}
+/** The gateway listening: `url` is http://127.0.0.1:<port> (send a tenant Host header), `metricsUrl` where Prometheus scrapes. */
+export type StartedGateway = ObservedApp;
 
 /**
  * The public edge. Nest builds it and serves the health probes; every request first meets
  * TenantProxy on the raw HTTP server, which forwards tenant requests itself (no Express, no
  * body parsing: bodies stream through to the app servers) and hands the probes to Express.
  */
-export async function startGateway(config: GatewayConfig, options: GatewayModuleOptions = {}): Promise<StartedGateway> {
-  const app = await createApp(GatewayModule.forRoot(config, options), {
+export async function startGateway(config: GatewayConfig, observability = gatewayObservability(config)): Promise<StartedGateway> {
+  const app = await createApp(GatewayModule.forRoot(config, observability), {
     inlineStyles: [ERROR_PAGE_STYLE], // the health probes' responses; TenantProxy records the same headers once
     beforeRoutes: (express) => {
       // X-Forwarded-For/-Proto count only from these peers; TenantProxy and Express read this one rule.
       express.set('trust proxy', config.http.trustProxy.length > 0 ? config.http.trustProxy : false);
     },
     server: (server) => limitSlowClients(server, config.http),
+    logger: observability.logger,
+    observe: observability.observe,
   });
   const server = app.getHttpServer() as Server;
   server.removeAllListeners('request');
   server.on('request', app.get(TenantProxy).handle);
-  const started = await startApp(app, config.http);
+  const started = await startApp(app, config.http, { registry: observability.registry, metrics: config.metrics });
   return { ...started, url: `http://127.0.0.1:${started.port}` };
 }
 

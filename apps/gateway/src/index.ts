@@ -1,4 +1,5 @@
 import 'reflect-metadata';
 export { startGateway, type StartedGateway } from './gateway';
-export { GatewayModule, type GatewayModuleOptions } from './app.module';
+export { GatewayModule } from './app.module';
+export { gatewayObservability, type GatewayObservability } from './observe/gateway-observability';
 export { routeGroup, type RequestEnd, type RequestEndObserver } from './observe/request-end';

@@ -1,9 +1,21 @@
 import { z } from 'zod';
-import { baseDomain, poolName, port, positiveInt, postgresUrl, redisUrl, secret, trustProxy } from './fields';
+import { baseDomain, logLevel, poolName, port, positiveInt, postgresUrl, redisUrl, secret, trustProxy } from './fields';
 import { parseEnv, type Env } from './load';
 
-/** Where each app listens unless told otherwise. */
+/** Where each app listens unless told otherwise; metrics on a port of their own (127.0.0.1). */
 export const DEFAULT_PORTS = { gateway: 3000, controlPlane: 3100, appServer: 3201 } as const;
+export const DEFAULT_METRICS_PORTS = { gateway: 9400, controlPlane: 9401, appServer: 9402 } as const;
+
+/** Logs and metrics, the same variables for every app. */
+const observability = (metricsPort: number) => ({
+  LOG_LEVEL: logLevel,
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port(metricsPort),
+});
+const observabilityConfig = (env: { LOG_LEVEL: string; METRICS_HOST: string; METRICS_PORT: number }) => ({
+  log: { level: env.LOG_LEVEL },
+  metrics: { host: env.METRICS_HOST, port: env.METRICS_PORT },
+});
 
 const controlPlaneSchema = z
   .object({
@@ -11,8 +23,10 @@ const controlPlaneSchema = z
     CONTROL_PLANE_PORT: port(DEFAULT_PORTS.controlPlane),
     CONTROL_DATABASE_URL: postgresUrl,
     PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters (try: openssl rand -hex 24)'),
+    ...observability(DEFAULT_METRICS_PORTS.controlPlane),
   })
   .transform((env) => ({
+    ...observabilityConfig(env),
     http: { host: env.CONTROL_PLANE_HOST, port: env.CONTROL_PLANE_PORT },
     database: { url: env.CONTROL_DATABASE_URL },
     adminToken: env.PLATFORM_ADMIN_TOKEN,
@@ -49,8 +63,10 @@ const gatewaySchema = z
     SIGNIN_MAX_CONCURRENT_PER_ADDRESS: positiveInt(8),
     SIGNIN_QUEUE_WAIT_MS: positiveInt(3_000),
     SIGNIN_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
+    ...observability(DEFAULT_METRICS_PORTS.gateway),
   })
   .transform((env) => ({
+    ...observabilityConfig(env),
     http: {
       host: env.GATEWAY_HOST,
       port: env.PORT,
@@ -104,8 +120,10 @@ const appServerSchema = z
     PASSWORD_CHECKS_PER_TENANT: positiveInt(1),
     PASSWORD_CHECK_WAIT_MS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(64 * 1024),
+    ...observability(DEFAULT_METRICS_PORTS.appServer),
   })
   .transform((env) => ({
+    ...observabilityConfig(env),
     http: { host: env.APP_SERVER_HOST, port: env.APP_SERVER_PORT },
     pool: { name: env.POOL_NAME, release: env.RELEASE },
     database: {
@@ -133,9 +151,11 @@ const devStackSchema = z
     CONTROL_DATABASE_URL: postgresUrl.optional(),
     POOL_ADMIN_DATABASE_URL: postgresUrl.optional(),
     REDIS_URL: redisUrl.optional(),
+    LOG_LEVEL: logLevel,
   })
   .transform((env) => ({
     gatewayPort: env.PORT,
+    logLevel: env.LOG_LEVEL,
     redisUrl: env.REDIS_URL,
     baseDomain: env.BASE_DOMAIN,
     dataDir: env.MYSAAS_DATA_DIR,

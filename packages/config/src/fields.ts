@@ -40,3 +40,5 @@ export const trustProxy = z
     (parts) => parts.every((part) => NAMED_RANGES.includes(part) || IPV4_CIDR.test(part) || IPV6_CIDR.test(part)),
     'must list proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,192.168.1.5) or loopback, linklocal, uniquelocal',
   );
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');

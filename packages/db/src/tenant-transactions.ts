@@ -43,6 +43,8 @@ export interface TenantDatabaseOptions {
   maxConnectionsPerTenant: number;
   /** How long a transaction waits for its tenant's share before TenantConnectionsBusyError. */
   connectionWaitMs: number;
+  /** Told how long each transaction waited for its connection (its tenant's share, then the pool). */
+  onConnectionWait?(tenant: TenantRef, seconds: number): void;
 }
 
 /**
@@ -78,6 +80,7 @@ export class TenantDatabase {
   /** Opens a transaction as the tenant; the caller must commit or roll it back. */
   async begin(tenant: TenantRef): Promise<TenantTransaction> {
     const { maxConnectionsPerTenant: limit, connectionWaitMs: waitMs } = this.options;
+    const waiting = process.hrtime.bigint();
     const release = await this.share.acquire(tenant.id, { limit, waitMs }).catch((error: unknown) => {
       throw error instanceof BulkheadFullError ? new TenantConnectionsBusyError(limit, waitMs) : error;
     });
@@ -88,6 +91,7 @@ export class TenantDatabase {
         statementTimeout: known,
         defaultTimeoutMs: this.options.statementTimeoutMs,
         releaseShare: release,
+        onConnected: () => this.options.onConnectionWait?.(tenant, Number(process.hrtime.bigint() - waiting) / 1e9),
       });
       if (known === undefined) this.timeouts.set(tenant.slug, { setting: statementTimeout, until: Date.now() + STATEMENT_TIMEOUT_CACHE_MS });
       return transaction;
@@ -161,7 +165,7 @@ export class TenantTransaction {
   static async open(
     dataSource: DataSource,
     tenant: TenantRef,
-    options: { statementTimeout: string | undefined; defaultTimeoutMs: number; releaseShare: () => void },
+    options: { statementTimeout: string | undefined; defaultTimeoutMs: number; releaseShare: () => void; onConnected?: () => void },
   ): Promise<{ transaction: TenantTransaction; statementTimeout: string }> {
     const runner = dataSource.createQueryRunner();
     let client: PoolClient;
@@ -171,6 +175,7 @@ export class TenantTransaction {
       await runner.release();
       throw error;
     }
+    options.onConnected?.();
     const send: Send = (sql) => client.query(sql);
     const role = tenantRoleName(tenant.slug);
     const timeout =

@@ -2,7 +2,9 @@ import type { Server } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { PinoNestLogger, startMetricsServer, type Logger, type Registry } from '@mysaas/observability';
 import { listen } from './listen';
+import { observeRequests, type RequestObserving } from './request-observer';
 import { securityHeaders } from './security-headers';
 
 export interface AppOptions {
@@ -16,6 +18,10 @@ export interface AppOptions {
   beforeRoutes?(app: NestExpressApplication): void;
   /** Tunes the HTTP server (timeouts, connection caps) before it listens. */
   server?(server: Server): void;
+  /** Where Nest's own messages go (default: warnings and errors to the console). */
+  logger?: Logger;
+  /** Counts, times and logs every answered request. */
+  observe?: RequestObserving;
 }
 
 export interface StartedApp {
@@ -26,13 +32,29 @@ export interface StartedApp {
   close(): Promise<void>;
 }
 
+export interface ObservedApp extends StartedApp {
+  /** Where Prometheus scrapes the app: `GET /metrics` on a port of its own. */
+  metricsUrl: string;
+}
+
+export interface MetricsServing {
+  registry: Registry;
+  /** Apart from the app's traffic, 127.0.0.1 by default: the public port never exposes it. */
+  metrics: { host: string; port: number };
+}
+
 /**
  * Every app's bootstrap: Nest on Express, the platform's security headers on every response,
  * no X-Powered-By, graceful shutdown on SIGTERM/SIGINT, bodies parsed only as the app says.
  */
 export async function createApp(module: DynamicModule, options: AppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: ['error', 'warn'] });
-  // First, so that even a request refused before routing carries them.
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bodyParser: false,
+    logger: options.logger ? new PinoNestLogger(options.logger) : ['error', 'warn'],
+  });
+  // First, so that every request is counted, even one refused before routing.
+  if (options.observe) app.use(observeRequests(options.observe));
+  // Then, so that even a request refused before routing carries them.
   app.use(...securityHeaders({ inlineStyles: options.inlineStyles ?? [] }));
   options.beforeRoutes?.(app);
   if (options.jsonBodyBytes !== undefined) {
@@ -46,7 +68,24 @@ export async function createApp(module: DynamicModule, options: AppOptions = {})
   return app;
 }
 
-export async function startApp(app: NestExpressApplication, http: { host?: string | undefined; port: number }): Promise<StartedApp> {
+type Listening = { host?: string | undefined; port: number };
+
+/** Listens, and serves the app's metrics on their own port when given them. */
+export async function startApp(app: NestExpressApplication, http: Listening): Promise<StartedApp>;
+export async function startApp(app: NestExpressApplication, http: Listening, serving: MetricsServing): Promise<ObservedApp>;
+export async function startApp(app: NestExpressApplication, http: Listening, serving?: MetricsServing): Promise<StartedApp | ObservedApp> {
   const port = await listen(app, http.port, http.host);
-  return { app, port, url: `http://${http.host ?? '127.0.0.1'}:${port}`, close: () => app.close() };
+  const url = `http://${http.host ?? '127.0.0.1'}:${port}`;
+  if (!serving) return { app, port, url, close: () => app.close() };
+  const metrics = await startMetricsServer(serving.registry, serving.metrics);
+  return {
+    app,
+    port,
+    url,
+    metricsUrl: metrics.url,
+    close: async () => {
+      await app.close();
+      await metrics.close();
+    },
+  };
 }

@@ -1,8 +1,11 @@
-export { createApp, startApp, type AppOptions, type StartedApp } from './bootstrap';
+export { appObservability, type AppObservability, type AppObservabilityOptions } from './app-observability';
+export { createApp, startApp, type AppOptions, type MetricsServing, type ObservedApp, type StartedApp } from './bootstrap';
 export { CodedError, describeCoded } from './coded-error';
 export { describeError, safeRequestId, type ErrorBody, type ErrorDescription } from './error-body';
+export { HealthModule, PROBE_ROUTE, ProbeRoute, type HealthChecks } from './health.module';
 export { listen } from './listen';
 export { answerError, PlatformExceptionFilter, type ErrorAnswering } from './platform-exception.filter';
 export { RequestValidationException, strictValidationPipe } from './request-validation';
+export { logRequest, matchedRoute, observeRequests, type RequestLabels, type RequestObserving } from './request-observer';
 export { securityHeaders, styleHash } from './security-headers';
 export { sendError, type ErrorResponse } from './send-error';

@@ -20,8 +20,17 @@ export interface ErrorResponse {
  */
 export function sendError({ req, res, exception, described, requestId, logger, html }: ErrorResponse): void {
   if (described.status >= 500) {
-    const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-    logger.error(`request ${requestId} ${req.method} ${req.header('host') ?? ''}${req.originalUrl} failed: ${detail}`);
+    // One structured line: the platform's loggers write it as JSON fields, the error with its stack.
+    logger.error({
+      msg: 'request failed with a server error',
+      requestId,
+      method: req.method,
+      host: req.header('host') ?? '',
+      url: req.originalUrl,
+      status: described.status,
+      code: described.code,
+      err: exception instanceof Error ? exception : String(exception),
+    });
   }
   if (res.headersSent) {
     res.destroy();

@@ -7,3 +7,4 @@ export { cookieFrom, http, type HttpRequest, type HttpResponse } from './http-cl
 export { rawHttp, startRecordingServer, type RawResponse, type RecordedRequest, type RecordingServer } from './raw-http';
 export { eventually } from './eventually';
 export { singleConnectionTenantDatabase } from './single-connection';
+export { LogCapture, metricValue, type LogLine } from './observability';

@@ -11,7 +11,7 @@ import type { TestPlatform } from './test-platform';
 export function gatewayHeaders(
   platform: TestPlatform,
   tenant: TestTenant,
-  options: { sessionCookie?: string; pool?: string; ttlSeconds?: number; now?: number } = {},
+  options: { sessionCookie?: string; pool?: string; ttlSeconds?: number; now?: number; requestId?: string } = {},
 ): Record<string, string> {
   const signer = new TenantContextSigner(platform.secrets.tenantContext, options.ttlSeconds);
   let session: { id: string; userId: string } | undefined;
@@ -25,7 +25,7 @@ export function gatewayHeaders(
     {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       pool: options.pool ?? platform.pool.name,
-      requestId: `test-${randomSuffix()}`,
+      requestId: options.requestId ?? `test-${randomSuffix()}`,
       ...(session ? { session } : {}),
     },
     options.now,

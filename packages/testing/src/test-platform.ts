@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { loadAppServerConfig, loadGatewayConfig, type AppServerConfig, type ControlPlaneConfig, type GatewayConfig } from '@mysaas/config';
+import { loadAppServerConfig, loadControlPlaneConfig, loadGatewayConfig, type AppServerConfig, type ControlPlaneConfig, type GatewayConfig } from '@mysaas/config';
 import { announceRoutingChange, ensureLoginRole, grantRoutingAccess, hardenPoolDatabase, ident, migratePlatform } from '@mysaas/db';
 import type { RoutingChange } from '@mysaas/tenancy';
 import { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
@@ -26,6 +26,9 @@ export interface TestPlatform {
 }
 
 const secret = () => randomBytes(32).toString('hex');
+
+/** Apps under test log only errors (TEST_LOG_LEVEL=debug to see more) and serve metrics on a free port. */
+const QUIET = { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error', METRICS_PORT: '0' };
 
 /**
  * A control-plane database (migrated) and one pool database with the roles a real deployment
@@ -68,11 +71,13 @@ export async function createTestPlatform(): Promise<TestPlatform> {
       await announceRoutingChange(control.pool, { kind: 'pool', pool: pool.name });
     },
     announce: (change) => announceRoutingChange(control.pool, change),
-    controlPlaneConfig: () => ({
-      http: { host: '127.0.0.1', port: 0 },
-      database: { url: control.url },
-      adminToken: secrets.adminToken,
-    }),
+    controlPlaneConfig: () =>
+      loadControlPlaneConfig({
+        CONTROL_PLANE_PORT: '0',
+        CONTROL_DATABASE_URL: control.url,
+        PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+        ...QUIET,
+      }),
     // Through the apps' own loaders, so every setting a test does not name has its real default.
     gatewayConfig: (overrides = {}) => ({
       ...loadGatewayConfig({
@@ -84,6 +89,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
         SESSION_SECRET: secrets.session,
         MAX_BODY_BYTES: String(64 * 1024),
         UPSTREAM_TIMEOUT_MS: '10000',
+        ...QUIET,
       }),
       ...overrides,
     }),
@@ -99,6 +105,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
         SESSION_SECRET: secrets.session,
         SESSION_TTL_SECONDS: '3600',
         MAX_BODY_BYTES: String(16 * 1024),
+        ...QUIET,
       }),
       ...overrides,
     }),

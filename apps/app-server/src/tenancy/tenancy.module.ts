@@ -2,7 +2,8 @@ import { Global, Inject, Module, type OnApplicationShutdown, type Provider } fro
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
-import { APP_CONFIG, type AppServerConfig } from '../app-config';
+import { APP_CONFIG, OBSERVABILITY, type AppServerConfig } from '../app-config';
+import type { AppServerObservability } from '../observability';
 import { tenantSchemaEntities } from '@mysaas/modules/schema';
 import { TenantContextMiddleware } from './tenant-context.middleware';
 import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
@@ -22,12 +23,13 @@ const dataSourceProvider: Provider = {
 
 const tenantDatabaseProvider: Provider = {
   provide: TenantDatabase,
-  inject: [DataSource, APP_CONFIG],
-  useFactory: (dataSource: DataSource, config: AppServerConfig) =>
+  inject: [DataSource, APP_CONFIG, OBSERVABILITY],
+  useFactory: (dataSource: DataSource, config: AppServerConfig, observability: AppServerObservability) =>
     new TenantDatabase(dataSource, {
       statementTimeoutMs: config.database.statementTimeoutMs,
       maxConnectionsPerTenant: config.database.maxConnectionsPerTenant,
       connectionWaitMs: config.database.connectionWaitMs,
+      onConnectionWait: observability.onConnectionWait,
     }),
 };
 

@@ -2,15 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { SetMetadata } from '@nestjs/common';
+import { PROBE_ROUTE } from '@mysaas/nest-http';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../app-config';
 import { AdminAuthException, AdminAuthExceptionCode } from './admin-auth.exception';
 
-const UNAUTHENTICATED = 'mysaas:unauthenticated';
-/** For health probes only: everything else on the control plane needs the admin token. */
-export const Unauthenticated = () => SetMetadata(UNAUTHENTICATED, true);
-
-/** `Authorization: Bearer <platform admin token>`, compared in constant time. */
+/** `Authorization: Bearer <platform admin token>`, compared in constant time; only the probes go without. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected: Buffer;
@@ -23,7 +19,7 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(UNAUTHENTICATED, [context.getHandler(), context.getClass()])) {
+    if (this.reflector.getAllAndOverride<boolean>(PROBE_ROUTE, [context.getHandler(), context.getClass()])) {
       return true;
     }
     const header = context.switchToHttp().getRequest<Request>().header('authorization');

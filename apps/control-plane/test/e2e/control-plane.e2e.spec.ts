@@ -1,15 +1,17 @@
 import { Client } from 'pg';
 import { ident } from '@mysaas/db';
-import { createTestPlatform, http, uniqueSlug, type HttpResponse, type TestPlatform } from '@mysaas/testing';
-import { startControlPlane, type StartedControlPlane } from '../../src/control-plane';
+import { createTestPlatform, http, LogCapture, metricValue, uniqueSlug, type HttpResponse, type TestPlatform } from '@mysaas/testing';
+import { controlPlaneObservability, startControlPlane, type StartedControlPlane } from '../../src/control-plane';
 
 describe('control plane API', () => {
   let platform: TestPlatform;
   let server: StartedControlPlane;
+  const logs = new LogCapture();
 
   beforeAll(async () => {
     platform = await createTestPlatform();
-    server = await startControlPlane(platform.controlPlaneConfig());
+    const config = platform.controlPlaneConfig();
+    server = await startControlPlane(config, controlPlaneObservability({ ...config, log: { level: 'info' } }, logs));
   });
 
   afterAll(async () => {
@@ -49,8 +51,28 @@ describe('control plane API', () => {
     });
 
     it('lets health probes through without it', async () => {
-      expect((await api('GET', '/healthz', undefined, '')).status).toBe(200);
-      expect((await api('GET', '/readyz', undefined, '')).status).toBe(200);
+      expect((await api('GET', '/healthz', undefined, '')).json()).toEqual({ status: 'ok' });
+      const ready = await api('GET', '/readyz', undefined, '');
+      expect(ready.status).toBe(200);
+      expect(ready.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    });
+  });
+
+  describe('observability', () => {
+    it('counts requests by route pattern and status on its own metrics port, and logs each one', async () => {
+      const slug = uniqueSlug('missing');
+      expect((await api('GET', `/platform/tenants/${slug}`)).status).toBe(404);
+      expect((await api('GET', '/platform/pools')).status).toBe(200);
+      const metrics = await http(server.metricsUrl.replace(/\/metrics$/, ''), { path: '/metrics' });
+      expect(metrics.text).not.toContain(slug);
+      const series = { app: 'control-plane', tenant: '-', pool: '-' };
+      expect(metricValue(metrics.text, 'mysaas_http_requests_total', { ...series, route: '/platform/tenants/:slug', status: '404' })).toBe(1);
+      expect(metricValue(metrics.text, 'mysaas_http_requests_total', { ...series, route: '/platform/pools', status: '200' })).toBe(1);
+      expect(logs.matching({ msg: 'request', route: '/platform/pools', status: 200 })).toEqual([expect.objectContaining({ app: 'control-plane', method: 'GET' })]);
+    });
+
+    it('does not serve metrics on the API port', async () => {
+      expect((await api('GET', '/metrics')).status).toBe(404);
     });
   });
 

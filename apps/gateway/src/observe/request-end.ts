@@ -8,6 +8,9 @@ export interface RequestEnd {
   route: string;
   /** The status written, or 499 when the client went away first (as nginx counts it). */
   status: number;
+  /** Not labels (every request has its own): for the access line. */
+  requestId: string;
+  method: string;
 }
 
 /**
@@ -20,10 +23,20 @@ export interface RequestEndObserver {
   observe(end: RequestEnd, seconds: number): void;
 }
 
-/** Nest token of the RequestEndObserver; GatewayModule provides one that does nothing. */
+/** Nest token of the RequestEndObserver (GatewayModule provides the gateway's observability). */
 export const REQUEST_END_OBSERVER = Symbol('REQUEST_END_OBSERVER');
 
-export const IGNORE_REQUEST_ENDS: RequestEndObserver = { observe: () => undefined };
+/** How a routing lookup was answered: from the cache, from the database, or by joining a lookup under way. */
+export type RoutingLookup = 'hit' | 'miss' | 'shared';
+
+export interface RoutingLookupObserver {
+  observe(result: RoutingLookup): void;
+}
+
+/** Nest token of the RoutingLookupObserver. */
+export const ROUTING_LOOKUP_OBSERVER = Symbol('ROUTING_LOOKUP_OBSERVER');
+
+export const IGNORE_ROUTING_LOOKUPS: RoutingLookupObserver = { observe: () => undefined };
 
 /** The app server's route groups; anything else is `other`. */
 const GROUPS = ['/api', '/auth', '/l', '/login', '/logout', '/links'];

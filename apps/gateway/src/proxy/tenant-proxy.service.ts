@@ -68,7 +68,7 @@ export class TenantProxy implements OnApplicationBootstrap {
     const edge = readEdgeRequest(req);
     if (!edge.ok) {
       const exchange: Exchange = { started, requestId: edge.requestId, path: '', route: undefined, release: undefined, clientGone: new AbortController() };
-      this.observeEnd(res, exchange);
+      this.observeEnd(req, res, exchange);
       return this.refuse(req, res, exchange, edge.error, forwardedFacts(req, this.trust).secure);
     }
     req.url = edge.path + edge.query;
@@ -78,7 +78,7 @@ export class TenantProxy implements OnApplicationBootstrap {
       return void this.express!(req as Request, res as Response);
     }
     const exchange: Exchange = { started, requestId: edge.requestId, path: edge.path, route: undefined, release: undefined, clientGone: new AbortController() };
-    this.observeEnd(res, exchange);
+    this.observeEnd(req, res, exchange);
     void this.forwardTenantRequest(req, res, exchange, req.url);
   };
 
@@ -131,14 +131,21 @@ export class TenantProxy implements OnApplicationBootstrap {
    * When the exchange ends (answered, or the client gone): give back the tenant's slot, cancel
    * what still runs for it, and tell the observer. The one place a request's end is seen.
    */
-  private observeEnd(res: ServerResponse, exchange: Exchange): void {
+  private observeEnd(req: IncomingMessage, res: ServerResponse, exchange: Exchange): void {
     res.once('close', () => {
       exchange.release?.();
       const answered = res.writableFinished;
       if (!answered) exchange.clientGone.abort();
       const route = exchange.route;
       this.observer.observe(
-        { tenant: route?.slug ?? '-', pool: route?.pool ?? '-', route: routeGroup(exchange.path), status: answered ? res.statusCode : 499 },
+        {
+          tenant: route?.slug ?? '-',
+          pool: route?.pool ?? '-',
+          route: routeGroup(exchange.path),
+          status: answered ? res.statusCode : 499,
+          requestId: exchange.requestId,
+          method: req.method ?? '',
+        },
         (performance.now() - exchange.started) / 1000,
       );
     });

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { TenantSlug } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
+import { IGNORE_ROUTING_LOOKUPS, ROUTING_LOOKUP_OBSERVER, type RoutingLookupObserver } from '../observe/request-end';
 import type { TenantRoute } from './tenant-route';
 import { TenantRoutesRepository } from './tenant-routes.repository';
 
@@ -21,6 +22,7 @@ export class TenantResolver {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly routes: TenantRoutesRepository,
+    @Optional() @Inject(ROUTING_LOOKUP_OBSERVER) private readonly lookups: RoutingLookupObserver = IGNORE_ROUTING_LOOKUPS,
   ) {
     this.cache = new LRUCache<TenantSlug, Entry>({
       max: config.routing.cacheMaxEntries,
@@ -40,7 +42,9 @@ export class TenantResolver {
     for (let attempt = 1; ; attempt++) {
       const started = this.generation;
       try {
-        const entry = await this.cache.fetch(slug);
+        const status: LRUCache.Status<TenantSlug, Entry> = {};
+        const entry = await this.cache.fetch(slug, { status });
+        this.lookups.observe(status.fetch === 'hit' ? 'hit' : status.fetch === 'inflight' ? 'shared' : 'miss');
         return entry?.route;
       } catch (error) {
         // An announcement arrived mid-lookup: the cache aborted it (its answer may predate the

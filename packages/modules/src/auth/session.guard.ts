@@ -1,5 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { PROBE_ROUTE } from '@mysaas/nest-http';
 import { currentTenantScope } from '@mysaas/tenant-runtime';
 import { AuthException, AuthExceptionCode } from './auth.exception';
 import { SESSION_POLICY, type SessionPolicy } from './session-policy.decorator';
@@ -22,7 +23,7 @@ export class SessionGuard implements CanActivate {
         context.getHandler(),
         context.getClass(),
       ]) ?? 'required';
-    if (policy === 'public') return true;
+    if (policy === 'public' || this.reflector.getAllAndOverride<boolean>(PROBE_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const scope = currentTenantScope();
     const claimed = scope.claimedSession;
     if (claimed !== undefined) {

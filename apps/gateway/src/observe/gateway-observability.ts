@@ -1,0 +1,38 @@
+import type { GatewayConfig } from '@mysaas/config';
+import { appObservability, logRequest, matchedRoute, type AppObservability } from '@mysaas/nest-http';
+import { routingCacheMetric, type DestinationStream } from '@mysaas/observability';
+import type { RequestEndObserver, RoutingLookupObserver } from './request-end';
+
+export interface GatewayObservability extends AppObservability {
+  /** Counts, times and logs each request on the proxy path (TenantProxy). */
+  requestEnds: RequestEndObserver;
+  /** Counts routing lookups by how the cache answered them. */
+  routingLookups: RoutingLookupObserver;
+}
+
+/**
+ * The gateway's logger and metrics. Tenant requests never reach Express (ADR 13): TenantProxy
+ * reports each one's end here, labelled by tenant, pool and route group, with one access line.
+ * The health probes, which Nest serves, are observed like any app's routes.
+ */
+export function gatewayObservability(config: GatewayConfig, destination?: DestinationStream): GatewayObservability {
+  const observability = appObservability({
+    app: 'gateway',
+    log: config.log,
+    destination,
+    labels: (req) => ({ tenant: '-', pool: '-', route: matchedRoute(req) }),
+    requestId: (req) => (req as { requestId?: string }).requestId,
+  });
+  const { logger, observe } = observability;
+  const lookups = routingCacheMetric(observability.registry);
+  return {
+    ...observability,
+    requestEnds: {
+      observe: (end, seconds) => {
+        observe.metrics.observe({ tenant: end.tenant, pool: end.pool, route: end.route, status: end.status }, seconds);
+        logRequest(logger, end, seconds);
+      },
+    },
+    routingLookups: { observe: (result) => lookups.inc({ result }) },
+  };
+}
