@@ -19,6 +19,7 @@ import {
 } from './lib/apps.mjs';
 import { durationMs, log, parseBenchmarkArgs, runBenchmark, UsageError, wholeNumber } from './lib/benchmark.mjs';
 import { runLoad } from './lib/load.mjs';
+import { runWrk, wrkCanSend, wrkMissing } from './lib/wrk.mjs';
 import { nginxMissing, startNginx } from './lib/nginx.mjs';
 import { REPO_ROOT, requireBuilt } from './lib/platform.mjs';
 import { cpuTimeSupported, startProcess } from './lib/processes.mjs';
@@ -39,11 +40,18 @@ export const help = `  --duration <seconds>   measured time per measurement (def
   --concurrency <n>      concurrent keep-alive connections for every measurement
                          (default ${DEFAULTS.meConcurrency} for /api/me, ${DEFAULTS.loginConcurrency} for login)
   --only <me|login>      run one of the two measurements only
+  --load-generator <wrk|node>
+                         what sends the requests (default: wrk when /usr/bin/wrk exists, as
+                         Debian's wrk package installs it; else node). wrk is a separate C
+                         process; node is the benchmark's own closed loop in a worker thread,
+                         which costs ~0.5 ms of CPU per request on the same CPUs as the
+                         processes measured. wrk sends one signed tenant context for a whole
+                         row, so a direct row longer than 25 s falls back to node.
   --node-floor           add a reference row: the same direct requests through the least a Node
                          proxy can do (bench/lib/node-floor-proxy.cjs: node:http and an undici
                          pool, no checks), to show what of the gateway's cost is Node's own
-  --cpu-profile <dir>    also write V8 CPU profiles of the gateway and app-server processes, one
-                         per measured phase (<dir>/gateway-<n>.cpuprofile, app-server-<n>…, n
+  --cpu-profile <dir>    also write V8 CPU profiles of the gateway, app-server (and node floor)
+                         processes, one per measured phase (<dir>/gateway-<n>.cpuprofile, n
                          in the order of the table's rows; open them in Chrome DevTools)
   --json                 print one JSON object on stdout instead of the markdown table
   -h, --help             show this help
@@ -62,15 +70,19 @@ const TENANT = { slug: 'acme', email: 'demo@acme.test', password: 'demo-password
 
 function parseOptions(args) {
   const values = parseBenchmarkArgs(args, {
-    concurrency: { type: 'string' }, only: { type: 'string' }, warmup: { type: 'string' }, 'cpu-profile': { type: 'string' }, 'node-floor': { type: 'boolean', default: false },
+    concurrency: { type: 'string' }, only: { type: 'string' }, 'load-generator': { type: 'string' }, warmup: { type: 'string' }, 'cpu-profile': { type: 'string' }, 'node-floor': { type: 'boolean', default: false },
   });
   const concurrency = wholeNumber('concurrency', values.concurrency, undefined, 1, 256);
   if (values.only !== undefined && values.only !== 'me' && values.only !== 'login') {
     throw new UsageError(`--only: "${values.only}" is neither me nor login`);
   }
+  const generator = values['load-generator'] ?? (wrkMissing() === undefined ? 'wrk' : 'node');
+  if (generator !== 'wrk' && generator !== 'node') throw new UsageError(`--load-generator: "${generator}" is neither wrk nor node`);
+  if (generator === 'wrk' && wrkMissing()) throw new UsageError(`--load-generator wrk: ${wrkMissing()}`);
   return {
     help: values.help,
     json: values.json,
+    loadGenerator: generator,
     durationMs: durationMs(values.duration, DEFAULTS.duration),
     warmupRoundMs: warmupRoundMs(values.warmup),
     loginConcurrency: concurrency ?? DEFAULTS.loginConcurrency,
@@ -112,7 +124,7 @@ export function main(args) {
         else nginx = await startNginx({ upstream: processes.appServer.url, log, signal });
         if (options.nodeFloor) {
           processes.nodeFloor = await startProcess({
-            name: 'node-floor', script: NODE_FLOOR_SCRIPT, env: { UPSTREAM: processes.appServer.url }, ready: /^node floor proxy: listening on port (\d+)$/, log, signal,
+            name: 'node-floor', script: NODE_FLOOR_SCRIPT, env: { UPSTREAM: processes.appServer.url, ...profileHook(options, 'node-floor') }, ready: /^node floor proxy: listening on port (\d+)$/, log, signal,
           });
           processes.nodeFloor.url = `http://127.0.0.1:${processes.nodeFloor.match[1]}`;
         }
@@ -145,13 +157,16 @@ function processEnv(options) {
     gateway: { SIGNIN_MAX_CONCURRENT_PER_ACCOUNT: c, SIGNIN_MAX_CONCURRENT_PER_ADDRESS: String(Math.max(8, options.loginConcurrency)) },
     appServer: { PASSWORD_CHECKS_PER_TENANT: c },
   };
-  if (options.cpuProfileDir !== undefined) {
-    mkdirSync(options.cpuProfileDir, { recursive: true });
-    const hook = { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'bench/lib/cpu-profile-hook.cjs')}`, CPU_PROFILE_DIR: options.cpuProfileDir };
-    Object.assign(env.gateway, hook, { CPU_PROFILE_NAME: 'gateway' });
-    Object.assign(env.appServer, hook, { CPU_PROFILE_NAME: 'app-server' });
-  }
+  Object.assign(env.gateway, profileHook(options, 'gateway'));
+  Object.assign(env.appServer, profileHook(options, 'app-server'));
   return env;
+}
+
+/** With --cpu-profile: the environment that preloads the profiling hook into a Node process. */
+function profileHook(options, name) {
+  if (options.cpuProfileDir === undefined) return {};
+  mkdirSync(options.cpuProfileDir, { recursive: true });
+  return { NODE_OPTIONS: `--require ${join(REPO_ROOT, 'bench/lib/cpu-profile-hook.cjs')}`, CPU_PROFILE_DIR: options.cpuProfileDir, CPU_PROFILE_NAME: name };
 }
 
 async function measure({ stack, secrets, signal, options, databases, processes, nginx, nginxSkipped }) {
@@ -207,24 +222,32 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
   // Each request shape once, unmeasured: a wrong header must fail here, not as 5 s of errors.
   for (const m of measurements) await preflight(m.request, `→ ${m.target}`);
 
+  // wrk where it can send the row (a separate C process, as the issue measured); else node.
+  const generators = new Set();
+  const load = (job, ...rest) => {
+    const wrk = options.loadGenerator === 'wrk' && wrkCanSend(job);
+    generators.add(wrk ? 'wrk' : 'node');
+    return wrk ? runWrk(job, ...rest) : runLoad(job, ...rest);
+  };
+
   // V8 compiles a process's request path while it serves its first few thousand requests: CPU
   // per request falls for the first 10–20 s of load (the first row used to carry that cost,
   // and it made the app server look dearer behind the gateway). Every path gets warm first.
   if (options.warmupRoundMs > 0) {
     log(`Warm-up round: each row's requests for ${options.warmupRoundMs / 1000} s, unmeasured…`);
     for (const m of measurements) {
-      await runLoad({ ...m.request, concurrency: m.concurrency, warmupMs: 0, durationMs: options.warmupRoundMs, timeoutMs: DEFAULTS.timeoutMs }, signal);
+      await load({ ...m.request, concurrency: m.concurrency, warmupMs: 0, durationMs: options.warmupRoundMs, timeoutMs: DEFAULTS.timeoutMs }, signal);
     }
   }
 
-  const profiled = options.cpuProfileDir === undefined ? [] : [gateway, appServer];
+  const profiled = options.cpuProfileDir === undefined ? [] : [gateway, appServer, ...(nodeFloor ? [nodeFloor] : [])];
   const onPhase = profiled.length === 0 ? undefined : () => profiled.forEach((p) => process.kill(p.pid, 'SIGWINCH'));
   const results = [];
   for (const [index, m] of measurements.entries()) {
     assertRunning();
     log(`[${index + 1}/${measurements.length}] ${m.label} → ${m.target} (${m.request.origin}): ` +
       `${DEFAULTS.warmupMs / 1000} s warm-up, then ${options.durationMs / 1000} s measured, concurrency ${m.concurrency}…`);
-    const r = await runLoad(
+    const r = await load(
       { ...m.request, concurrency: m.concurrency, warmupMs: DEFAULTS.warmupMs, durationMs: options.durationMs, timeoutMs: DEFAULTS.timeoutMs },
       signal,
       pids,
@@ -260,10 +283,10 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
       const { gatewayProcess: g, nginxProcess: n, appServerProcess: a, benchProcess: b } = result.cpu;
       const proxy = m.target === 'nginx' ? `nginx process ${cpuText(n)}` : m.target === 'node floor' ? `node floor process ${cpuText(result.cpu.nodeFloorProcess)}` : `gateway process ${cpuText(g)}`;
       log(`      CPU per request: ${proxy}, app-server process ${cpuText(a)}, ` +
-        `benchmark process ${cpuText(b)}; the machine's ${machineInfo().cpuCount} CPUs were ${pct(result.machineCpuBusyShare)} busy`);
+        `load generator ${cpuText(b)}; the machine's ${machineInfo().cpuCount} CPUs were ${pct(result.machineCpuBusyShare)} busy`);
     }
   }
-  if (profiled.length > 0) log(`CPU profiles: ${options.cpuProfileDir}/{gateway,app-server}-<n>.cpuprofile, n = the row (${measurements.map((m, i) => `${i + 1} ${m.name} ${m.target}`).join(', ')})`);
+  if (profiled.length > 0) log(`CPU profiles: ${options.cpuProfileDir}/{gateway,app-server${nodeFloor ? ',node-floor' : ''}}-<n>.cpuprofile, n = the row (${measurements.map((m, i) => `${i + 1} ${m.name} ${m.target}`).join(', ')})`);
 
   const ratios = [...new Set(measurements.map((m) => m.name))].map((name) => ratio(name, results));
   return {
@@ -279,7 +302,7 @@ async function measure({ stack, secrets, signal, options, databases, processes, 
       durationSeconds: options.durationMs / 1000, warmupSeconds: DEFAULTS.warmupMs / 1000, warmupRoundSeconds: options.warmupRoundMs / 1000,
       concurrency: { login: options.loginConcurrency, me: options.meConcurrency },
       keepAlive: true,
-      loadGenerator: 'node:http in a worker thread of the benchmark process (the stack\'s own app processes stay idle)',
+      loadGenerator: [...generators].map((g) => (g === 'wrk' ? `wrk (${'/usr/bin/wrk'}, one thread, a separate process; one signed tenant context per direct row)` : 'node:http in a worker thread of the benchmark process')).join(' and '),
       cpuPerProcess: cpuMeasured ? 'utime + stime from /proc/<pid>/stat (all threads), over the measured phase' : 'not measured (not Linux)',
       signInLimitsRaised: processEnv({ loginConcurrency: options.loginConcurrency }),
       tenant: TENANT.slug,
@@ -351,7 +374,7 @@ Targets (issue 6, GET /api/me):
   const cpuSection = cpuMeasured
     ? `CPU time per successful request, in ms, of each process (in brackets: its CPU use during the measurement, 100% = one core busy throughout; Postgres not included), and how busy the whole machine's ${machine.cpuCount} CPUs were meanwhile (every process: these, Postgres, anything else running):
 
-| measurement | target | proxy process (gateway, nginx or node floor) | app-server process | benchmark process (load generator; the stack's Postgres servers) | machine CPUs busy |
+| measurement | target | proxy process (gateway, nginx or node floor) | app-server process | load generator (${settings.loadGenerator.startsWith('wrk') ? 'the wrk process' : 'the benchmark process'}) | machine CPUs busy |
 |---|---|---:|---:|---:|---:|
 ${report.results.map((r) => `| ${r.label} | ${r.target} | ${proxyCell(r)} | ${cell(r.cpu.appServerProcess)} | ${cell(r.cpu.benchProcess)} | ${pct(r.machineCpuBusyShare)} |`).join('\n')}
 `
@@ -373,8 +396,8 @@ ${report.results.map((r) => `| ${r.label} | ${r.target} | ${proxyCell(r)} | ${ce
 
 ${machineMarkdown(machine)}
 - Database: ${dbLine}
-- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream; ${nginxLine}${floorLine}. The load generator runs in the benchmark process; the stack's own app processes stay idle.
-- Settings: a warm-up round first (each row's requests for ${settings.warmupRoundSeconds} s, unmeasured), then ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.me} for /api/me, ${settings.concurrency.login} for login; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only; sign-in turn-taking raised to the login concurrency (gateway ${Object.entries(raised.gateway).map(([k, v]) => `${k}=${v}`).join(', ')}; app server ${Object.entries(raised.appServer).map(([k, v]) => `${k}=${v}`).join(', ')})
+- Processes: gateway \`${processes.gateway.command}\` (pid ${processes.gateway.pid}, ${processes.gateway.url}); app server \`${processes.appServer.command}\` (pid ${processes.appServer.pid}, ${processes.appServer.url}), pool v1's only upstream; ${nginxLine}${floorLine}. Load generator: ${settings.loadGenerator}; the stack's own app processes stay idle.
+- Settings: a warm-up round first (each row's requests for ${settings.warmupRoundSeconds} s, unmeasured), then ${settings.durationSeconds} s measured per row after a ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrency.me} for /api/me, ${settings.concurrency.login} for login; keep-alive; tenant ${settings.tenant}; latencies of 2xx responses only (wrk: of every response; rows with errors are flagged); sign-in turn-taking raised to the login concurrency (gateway ${Object.entries(raised.gateway).map(([k, v]) => `${k}=${v}`).join(', ')}; app server ${Object.entries(raised.appServer).map(([k, v]) => `${k}=${v}`).join(', ')})
 ${warning}
 | measurement | target | rps | p50 ms | p99 ms | errors |
 |---|---|---:|---:|---:|---:|

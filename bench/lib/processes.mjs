@@ -143,17 +143,32 @@ let clockTicksPerSecond;
  * Resolution: one clock tick (10 ms on Linux).
  */
 export function processCpuTimeMs(pid) {
+  // utime (field 14) and stime (15).
+  return statTimesMs(`/proc/${pid}/stat`, 14, 15);
+}
+
+/**
+ * CPU time (user + system, in ms) of this process's children that have exited and been waited
+ * for (cutime and cstime of /proc/self/stat): what a child such as wrk used, read after it
+ * exited; null when that cannot be read.
+ */
+export function exitedChildrenCpuTimeMs() {
+  return statTimesMs('/proc/self/stat', 16, 17);
+}
+
+/** The sum of two clock-tick fields (numbered as in proc(5)) of a /proc stat file, in ms. */
+function statTimesMs(file, first, second) {
   if (!cpuTimeSupported()) return null;
   let stat;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
   // Field 2 (the command name, in parentheses) may hold spaces: count from the last ')'.
-  // What follows starts at field 3, so field n is at index n - 3: utime (14) and stime (15).
+  // What follows starts at field 3, so field n is at index n - 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const ticks = Number(fields[first - 3]) + Number(fields[second - 3]);
   return Number.isFinite(ticks) ? (ticks * 1000) / clockTicksPerSecond : null;
 }
 
