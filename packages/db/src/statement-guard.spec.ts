@@ -1,4 +1,4 @@
-import { refusalOf } from './statement-guard';
+import { assertTenantStatement, refusalOf, TenantStatementRefusedError } from './statement-guard';
 
 describe('the tenant statement guard', () => {
   it.each([
@@ -75,5 +75,22 @@ describe('the tenant statement guard', () => {
     ';;',
   ])('lets %j through', (sql) => {
     expect(refusalOf(sql)).toBeUndefined();
+  });
+
+  it('refuses a statement every time it is sent, not only the first (the verdicts are remembered)', () => {
+    for (let i = 0; i < 3; i++) expect(() => assertTenantStatement('SET ROLE t_globex')).toThrow(TenantStatementRefusedError);
+    for (let i = 0; i < 3; i++) expect(() => assertTenantStatement('SELECT 1')).not.toThrow();
+  });
+
+  it('keeps refusing after its memory of verdicts filled up and started over', () => {
+    for (let i = 0; i < 2_500; i++) assertTenantStatement(`SELECT ${i}`);
+    expect(() => assertTenantStatement('RESET ROLE')).toThrow(/RESET returns a setting/);
+    expect(() => assertTenantStatement('RESET ROLE')).toThrow(/RESET returns a setting/);
+  });
+
+  it('reads long statements every time instead of remembering them', () => {
+    const long = `SELECT 1 /* ${'x'.repeat(5_000)} */; SET ROLE t_globex`;
+    expect(() => assertTenantStatement(long)).toThrow(/SET without LOCAL/);
+    expect(() => assertTenantStatement(long)).toThrow(/SET without LOCAL/);
   });
 });
