@@ -56,4 +56,17 @@ describe('metrics', () => {
       await server.close();
     }
   });
+
+  it('counts every observation into its own label set, however often each repeats', async () => {
+    const registry = createRegistry('gateway');
+    const metrics = httpMetrics(registry);
+    for (let i = 0; i < 3; i++) metrics.observe({ tenant: 'acme', pool: 'v1', route: 'api', status: 200 }, 0.002);
+    metrics.observe({ tenant: 'acme', pool: 'v1', route: 'api', status: 404 }, 0.002);
+    metrics.observe({ tenant: 'globex', pool: 'v1', route: 'api', status: 200 }, 0.002);
+    const text = await registry.metrics();
+    expect(text).toContain('mysaas_http_requests_total{tenant="acme",pool="v1",route="api",status="200",app="gateway"} 3');
+    expect(text).toContain('mysaas_http_requests_total{tenant="acme",pool="v1",route="api",status="404",app="gateway"} 1');
+    expect(text).toContain('mysaas_http_requests_total{tenant="globex",pool="v1",route="api",status="200",app="gateway"} 1');
+    expect(text).toContain('mysaas_http_request_duration_seconds_count{app="gateway",tenant="acme",pool="v1",route="api",status="200"} 3');
+  });
 });

@@ -1,7 +1,7 @@
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE, SessionTokenCodec } from '@mysaas/auth';
 import type { GatewayConfig } from '../app-config';
 import type { TenantRoute } from '../routing/tenant-route';
-import { TenantSessions, verifyTenantSession } from './tenant-session';
+import { RememberingSessionVerifier, TenantSessions, verifyTenantSession } from './tenant-session';
 
 const SECRET = 'session-secret-for-tests-0123456789abcdef';
 const codec = new SessionTokenCodec(SECRET);
@@ -55,5 +55,45 @@ describe('TenantSessions.authenticate', () => {
     expect(sessions.authenticate('/login', `${SESSION_COOKIE}=${token({ tid: 'globex-id' })}`, false, acme)).toBeNull();
     expect(sessions.authenticate('/', `${SESSION_COOKIE}=garbage`, false, acme)).toBeNull();
     expect(sessions.authenticate('/', `${SESSION_COOKIE}=${token()}`, false, acme)).toEqual({ sessionId: 'sid-1', userId: 'uid-1' });
+  });
+});
+
+describe('RememberingSessionVerifier: each token verified once, its expiry every time', () => {
+  it('checks the signature of a token once, then answers from memory', () => {
+    const counting = new SessionTokenCodec(SECRET);
+    const verify = jest.spyOn(counting, 'verify');
+    const verifier = new RememberingSessionVerifier(counting);
+    const raw = token();
+    for (let i = 0; i < 3; i++) expect(verifier.verify(raw)).toMatchObject({ ok: true, claims: { sid: 'sid-1', tid: acme.id } });
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a remembered token once it has expired', () => {
+    let clock = now();
+    const verifier = new RememberingSessionVerifier(codec, 100, () => clock);
+    const raw = token({ exp: clock + 5 });
+    expect(verifier.verify(raw).ok).toBe(true);
+    clock += 6;
+    expect(verifier.verify(raw)).toEqual({ ok: false, failure: 'expired' });
+  });
+
+  it('never remembers a refusal, and keeps the tenant rule for remembered tokens', () => {
+    const verifier = new RememberingSessionVerifier(codec);
+    const tampered = `${token().slice(0, -2)}xx`;
+    expect(verifier.verify(tampered)).toEqual({ ok: false, failure: 'bad-signature' });
+    expect(verifier.verify(tampered)).toEqual({ ok: false, failure: 'bad-signature' });
+    const globex = token({ tid: 'globex-id' });
+    expect(verifier.verify(globex).ok).toBe(true);
+    expect(code(() => verifyTenantSession(verifier, `${SESSION_COOKIE}=${globex}`, false, acme))).toBe('SESSION_WRONG_TENANT');
+    expect(code(() => verifyTenantSession(verifier, `${SESSION_COOKIE}=${globex}`, false, acme))).toBe('SESSION_WRONG_TENANT');
+  });
+
+  it('stays bounded: past its size it starts over and verifies again', () => {
+    const counting = new SessionTokenCodec(SECRET);
+    const verify = jest.spyOn(counting, 'verify');
+    const verifier = new RememberingSessionVerifier(counting, 2);
+    const [a, b, c] = [token({ exp: now() + 601 }), token({ exp: now() + 602 }), token({ exp: now() + 603 })];
+    [a, b, c, a].forEach((raw) => expect(verifier.verify(raw).ok).toBe(true));
+    expect(verify).toHaveBeenCalledTimes(4);
   });
 });
