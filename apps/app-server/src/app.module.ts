@@ -31,7 +31,7 @@ export class AppModule implements NestModule {
         },
         TenancyModule,
         AuthModule.forRoot({ session: { secret: config.secrets.session, ttlSeconds: config.session.ttlSeconds }, signIn: config.signIn }),
-        BusinessModules,
+        BusinessModules.load(),
         HealthModule.forRoot({
           inject: [DataSource],
           useFactory: (dataSource: DataSource) => ({

@@ -1,13 +1,16 @@
-import { Module } from '@nestjs/common';
-import { LinksModule } from './links/links.module';
-import { PagesModule } from './pages/pages.module';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BUSINESS_MODULES } from './registry';
 
 /**
- * Every business module the app server serves. Adding a module adds one line here (and, if
- * it has tables, one in `schema.ts`); the apps that host them do not change. The platform's
- * own AuthModule is not listed: the host configures it (`AuthModule.forRoot`).
+ * Every business module the app server serves, as the registry lists them (`registry.ts`):
+ * the apps that host them do not change when one is added. The platform's own AuthModule is
+ * not among them: the host configures it (`AuthModule.forRoot`).
  */
-@Module({
-  imports: [LinksModule, PagesModule],
-})
-export class BusinessModules {}
+@Module({})
+export class BusinessModules {
+  /** The registry's Nest modules, loaded (for Nest's `imports`, which takes the promise). */
+  static async load(): Promise<DynamicModule> {
+    const imports = await Promise.all(BUSINESS_MODULES.flatMap((entry) => (entry.nest ? [entry.nest()] : [])));
+    return { module: BusinessModules, imports };
+  }
+}

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export { AuthModule } from './auth/auth.module';
 export { BusinessModules } from './business.module';
+export { BUSINESS_MODULES, type BusinessModuleEntry } from './registry';
 export type { AuthOptions } from './auth/auth.options';
 export { AuthException, AuthExceptionCode } from './auth/auth.exception';
 export { OptionalSession, Public } from './auth/session-policy.decorator';

@@ -1,17 +1,12 @@
 import { tenantMigrations, type Migration, type TenantSchemaPart } from '@mysaas/db';
-import { AUTH_SCHEMA } from './auth/auth.schema';
-import { LINKS_SCHEMA } from './links/links.schema';
+import { BUSINESS_MODULES } from './registry';
 
 /**
- * The tenant schema: every business module's tables, in the order they are created (a module
- * may reference tables of the modules before it). Adding a module with tables adds one line
- * here. This file (`@mysaas/modules/schema`) loads entities and migrations only, no
- * controllers, so the control plane, the CLI and the mover can use it too.
+ * The tenant schema: the tables of every business module in the registry, in its order. This
+ * file (`@mysaas/modules/schema`) loads entities and migrations only, no controllers, so the
+ * control plane, the CLI and the mover can use it too.
  */
-export const TENANT_SCHEMA: readonly TenantSchemaPart[] = [
-  AUTH_SCHEMA,
-  LINKS_SCHEMA,
-];
+export const TENANT_SCHEMA: readonly TenantSchemaPart[] = BUSINESS_MODULES.flatMap((entry) => (entry.schema ? [entry.schema] : []));
 
 /** What a tenant schema at `release` has run, in apply order. */
 export function tenantMigrationsFor(release: number): Migration[] {
