@@ -1,0 +1,57 @@
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { TenantDatabase } from '@mysaas/db';
+import { checkTenantSlug } from '@mysaas/tenancy';
+import { runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
+import type { JobBackend } from './job-backend';
+import type { JobRegistry } from './job-definition';
+import type { TenantJobData } from './tenant-jobs';
+
+/** Where a tenant is served now: its pool database, reached with that pool's app login. */
+export interface TenantLocation {
+  tenant: ScopedTenant;
+  db: TenantDatabase;
+}
+
+/** Finds a tenant's current pool when its job runs (a tenant that moved is served from its new pool). */
+export type LocateTenant = (tenantId: string) => Promise<TenantLocation>;
+
+/**
+ * Runs the registry's jobs from one queue: each as its tenant, inside the tenant's transaction
+ * on the pool the tenant is on when the job runs. A job that throws is retried (BullMQ's
+ * backoff); one that can never succeed (unknown name, unreadable data) fails at once.
+ */
+export function startJobWorker(
+  backend: JobBackend,
+  queueName: string,
+  options: { registry: JobRegistry; locate: LocateTenant; concurrency: number },
+): Worker {
+  const { registry, locate } = options;
+  const processor = async (job: Job): Promise<void> => {
+    const definition = registry.find(job.name);
+    if (definition === undefined) throw new UnrecoverableError(`no job named ${job.name} is registered with this worker (${registry.names.join(', ')})`);
+    const data = readJobData(job.data);
+    let payload: unknown;
+    try {
+      payload = definition.parse(data.payload);
+    } catch (error) {
+      throw new UnrecoverableError(`the payload of ${job.name} is not valid: ${(error as Error).message}`);
+    }
+    const { tenant, db } = await locate(data.tenant.id);
+    await runAsTenant(db, tenant, () => definition.run(payload, { id: job.id!, attempt: job.attemptsMade + 1, tenant }), { traceId: `job:${job.id}` });
+  };
+  return backend.worker(queueName, processor, { concurrency: options.concurrency });
+}
+
+function readJobData(data: unknown): TenantJobData {
+  const record = data as Partial<TenantJobData> | null;
+  const tenant = record?.tenant;
+  if (
+    record?.v !== 1 ||
+    typeof tenant?.id !== 'string' ||
+    typeof tenant.name !== 'string' ||
+    !checkTenantSlug(tenant.slug).ok
+  ) {
+    throw new UnrecoverableError('the job carries no tenant it could run as (was it enqueued through TenantJobs?)');
+  }
+  return record as TenantJobData;
+}

@@ -1,0 +1,156 @@
+import type { Queue, Worker } from 'bullmq';
+import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
+import { currentTenantScope, runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
+import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, testRedisUrl, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import type { DataSource } from 'typeorm';
+import { defineJob, JobRegistry, type RunningJob } from '../../src/job-definition';
+import { jobBackend, type JobBackend, type JobBackendConfig } from '../../src/job-backend';
+import { startJobWorker, type LocateTenant } from '../../src/job-worker';
+import { TenantJobs } from '../../src/tenant-jobs';
+
+/** The jobs under test record here what they saw (worker and test share the process). */
+const seen: Array<{ job: string; attempt: number; tenant: string; role: string; path: string; other?: string }> = [];
+
+/** Upserts a link by code; fails its first attempt after writing, so the retry writes again. */
+const recordLink = defineJob({
+  name: 'test.record-link',
+  attempts: 3,
+  backoffMs: 10,
+  parse: (data) => {
+    const { code, failFirst } = data as { code?: unknown; failFirst?: unknown };
+    if (typeof code !== 'string' || code === '') throw new Error('code must be a non-empty string');
+    return { code, failFirst: failFirst === true };
+  },
+  run: async ({ code, failFirst }, job: RunningJob) => {
+    const manager = currentTenantScope().transaction.manager;
+    await manager.query(`INSERT INTO links (code, url) VALUES ($1, 'https://example.com/') ON CONFLICT (code) DO NOTHING`, [code]);
+    const [where] = (await manager.query("SELECT current_user AS role, current_setting('search_path') AS path")) as Array<{ role: string; path: string }>;
+    seen.push({ job: job.id, attempt: job.attempt, tenant: job.tenant.slug, role: where!.role, path: where!.path });
+    if (failFirst && job.attempt === 1) throw new Error('the first attempt fails after its write');
+  },
+});
+
+/** Tries to read another tenant's links from inside its own job. */
+const peek = defineJob({
+  name: 'test.peek',
+  attempts: 1,
+  parse: (data) => data as { schema: string },
+  run: async ({ schema }, job) => {
+    const manager = currentTenantScope().transaction.manager;
+    const other = await manager.query(`SELECT count(*) FROM ${schema}.links`).then(() => 'read it', (error: Error) => error.message);
+    seen.push({ job: job.id, attempt: job.attempt, tenant: job.tenant.slug, role: '', path: '', other });
+  },
+});
+
+const registry = new JobRegistry([recordLink, peek]);
+
+/** Both backends run the same suite; Redis only where one answers (the global setup says SKIPPED otherwise; CI requires it). */
+const redisUrl = testRedisUrl();
+const backends: Array<[string, (jobsDb: TestDatabase) => JobBackendConfig]> = [
+  ['the PostgreSQL backend', (jobsDb) => ({ kind: 'postgres', url: jobsDb.url, schema: 'bullmq' })],
+  ...(redisUrl === undefined ? [] : [['Redis', () => ({ kind: 'redis', url: redisUrl })] as [string, (jobsDb: TestDatabase) => JobBackendConfig]]),
+];
+
+describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
+  let platform: TestPlatform;
+  let jobsDb: TestDatabase;
+  let dataSource: DataSource;
+  let tenantDb: TenantDatabase;
+  let backend: JobBackend;
+  let queue: Queue;
+  let worker: Worker;
+  let acme: TestTenant;
+  let globex: TestTenant;
+  const queueName = `test-${randomSuffix()}`;
+  const scoped = (tenant: TestTenant): ScopedTenant => ({ id: tenant.id, slug: tenant.slug, name: tenant.name });
+  const locations = new Map<string, ScopedTenant>();
+  const locate: LocateTenant = async (tenantId) => ({ tenant: locations.get(tenantId)!, db: tenantDb });
+  const asTenant = <T>(tenant: TestTenant, work: () => Promise<T>) => runAsTenant(tenantDb, scoped(tenant), work);
+  const linkCodes = async (tenant: TestTenant) =>
+    ((await platform.poolDb.pool.query<{ code: string }>(`SELECT code FROM ${tenant.schema}.links ORDER BY code`)).rows).map((r) => r.code);
+
+  beforeAll(async () => {
+    seen.length = 0; // job ids restart with each backend's queue
+    platform = await createTestPlatform();
+    jobsDb = await createTestDatabase('jobs');
+    [acme, globex] = [await createTenant(platform), await createTenant(platform)];
+    for (const tenant of [acme, globex]) locations.set(tenant.id, scoped(tenant));
+    // The worker reaches the pool as an app server does: the pool's least-privilege login.
+    dataSource = await createPoolDataSource({ url: platform.poolAppUrl, entities: [], maxConnections: 4, connectionWaitMs: 5_000, applicationName: 'jobs-test' }).initialize();
+    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 2, connectionWaitMs: 5_000 });
+    backend = jobBackend(configOf(jobsDb));
+    queue = backend.queue(queueName);
+    worker = startJobWorker(backend, queueName, { registry, locate, concurrency: 2 });
+    await worker.waitUntilReady();
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await backend?.close();
+    await dataSource?.destroy();
+    await jobsDb?.drop();
+    await platform?.cleanup();
+  });
+
+  it("runs a job enqueued in acme's scope as acme: acme's role, acme's schema, acme's table", async () => {
+    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, { code: `a-${randomSuffix()}`, failFirst: false }));
+    await eventually(async () => expect(seen.some((s) => s.job === id)).toBe(true));
+    const run = seen.find((s) => s.job === id)!;
+    expect(run).toMatchObject({ tenant: acme.slug, role: acme.role, attempt: 1 });
+    expect(run.path).toContain(acme.schema);
+    expect((await linkCodes(acme)).length).toBe(1);
+    expect(await linkCodes(globex)).toEqual([]);
+  });
+
+  it("takes the tenant from the scope only: a payload naming globex still runs as acme, and outside a scope nothing is queued", async () => {
+    const code = `b-${randomSuffix()}`;
+    const payload = { code, tenant: { id: globex.id, slug: globex.slug } } as unknown as { code: string; failFirst: boolean };
+    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, payload));
+    await eventually(async () => expect(seen.find((s) => s.job === id)?.tenant).toBe(acme.slug));
+    expect(await linkCodes(acme)).toContain(code);
+    await expect(new TenantJobs(queue).enqueue(recordLink, { code: 'x', failFirst: false })).rejects.toThrow(/outside a tenant scope/);
+  });
+
+  it("cannot read another tenant's schema from a job: Postgres refuses it", async () => {
+    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(peek, { schema: globex.schema }));
+    await eventually(async () => expect(seen.find((s) => s.job === id)).toBeDefined());
+    expect(seen.find((s) => s.job === id)!.other).toMatch(/permission denied for schema/);
+  });
+
+  it('retries a failed job with backoff, and its upsert leaves exactly one row', async () => {
+    const code = `c-${randomSuffix()}`;
+    const id = await asTenant(globex, () => new TenantJobs(queue).enqueue(recordLink, { code, failFirst: true }));
+    await eventually(async () => expect(await queue.getJobState(id)).toBe('completed'), 10_000);
+    expect(seen.filter((s) => s.job === id).map((s) => s.attempt)).toEqual([1, 2]);
+    expect((await linkCodes(globex)).filter((c) => c === code)).toEqual([code]);
+  });
+
+  it('queues a job once per key, however often it is enqueued', async () => {
+    const key = randomSuffix();
+    const ids = await asTenant(acme, async () => {
+      const jobs = new TenantJobs(queue);
+      return [await jobs.enqueue(recordLink, { code: `k-${key}`, failFirst: false }, { key }), await jobs.enqueue(recordLink, { code: `k-${key}`, failFirst: false }, { key })];
+    });
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[0]).toContain(acme.id);
+  });
+
+  it('refuses a payload its handler could not read before queueing it, saying why', async () => {
+    await expect(asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, { code: '' } as never))).rejects.toThrow(/code must be a non-empty string/);
+  });
+
+  it('fails a job that names no tenant or no registered job at once, without retries, saying why', async () => {
+    const forged = await queue.add('test.record-link', { payload: { code: 'forged' } }, { attempts: 3 });
+    const unknown = await queue.add('test.nobody', { v: 1, tenant: scoped(acme), payload: {} }, { attempts: 3 });
+    await eventually(async () => {
+      expect(await queue.getJobState(forged.id!)).toBe('failed');
+      expect(await queue.getJobState(unknown.id!)).toBe('failed');
+    });
+    const [forgedJob, unknownJob] = [await queue.getJob(forged.id!), await queue.getJob(unknown.id!)];
+    expect(forgedJob!.failedReason).toMatch(/carries no tenant/);
+    expect(forgedJob!.attemptsMade).toBe(1);
+    expect(unknownJob!.failedReason).toMatch(/no job named test.nobody is registered/);
+  });
+});
