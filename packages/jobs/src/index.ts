@@ -1,5 +1,5 @@
 export { FairScheduler, type EnqueueResult, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
 export { defineJob, JobRegistry, type JobDefinition, type RunningJob } from './job-definition';
-export { jobBackend, jobBackendConfig, type JobBackend, type JobBackendConfig } from './job-backend';
+export { jobBackend, jobBackendConfig, type JobBackend, type JobBackendConfig, type WorkerSettings } from './job-backend';
 export { TenantJobs, type TenantJobData } from './tenant-jobs';
 export { startJobWorker, type LocateTenant, type TenantLocation } from './job-worker';

@@ -14,11 +14,14 @@ export function jobBackendConfig(url: string, postgresSchema = 'bullmq'): JobBac
   throw new Error(`a job queue URL is redis://… or postgres://…, not ${scheme}//…`);
 }
 
+/** What a worker may set: how many jobs at once, a global rate, and how soon a dead worker's jobs run again. */
+export type WorkerSettings = Pick<WorkerOptions, 'concurrency' | 'limiter' | 'lockDuration' | 'stalledInterval'>;
+
 /** Makes the queues and workers of one backend. `close()` after closing them ends its connections. */
 export interface JobBackend {
   readonly config: JobBackendConfig;
   queue(name: string): Queue;
-  worker(name: string, processor: Processor, options: Pick<WorkerOptions, 'concurrency' | 'limiter'>): Worker;
+  worker(name: string, processor: Processor, options: WorkerSettings): Worker;
   close(): Promise<void>;
 }
 

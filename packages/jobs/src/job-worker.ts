@@ -23,7 +23,18 @@ export type LocateTenant = (tenantId: string) => Promise<TenantLocation>;
 export function startJobWorker(
   backend: JobBackend,
   queueName: string,
-  options: { registry: JobRegistry; locate: LocateTenant; concurrency: number },
+  options: {
+    registry: JobRegistry;
+    locate: LocateTenant;
+    concurrency: number;
+    /**
+     * A worker holds a lock on each job it runs, renewed while it lives; a worker that died
+     * (killed, crashed, cut off) lets it lapse, and the job runs again after at most
+     * lockDurationMs + stalledIntervalMs (BullMQ's defaults: 30 s each).
+     */
+    lockDurationMs?: number;
+    stalledIntervalMs?: number;
+  },
 ): Worker {
   const { registry, locate } = options;
   const processor = async (job: Job): Promise<void> => {
@@ -39,7 +50,11 @@ export function startJobWorker(
     const { tenant, db } = await locate(data.tenant.id);
     await runAsTenant(db, tenant, () => definition.run(payload, { id: job.id!, attempt: job.attemptsMade + 1, tenant }), { traceId: `job:${job.id}` });
   };
-  return backend.worker(queueName, processor, { concurrency: options.concurrency });
+  return backend.worker(queueName, processor, {
+    concurrency: options.concurrency,
+    ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+    ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+  });
 }
 
 function readJobData(data: unknown): TenantJobData {

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Queue, Worker } from 'bullmq';
 import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
 import { currentTenantScope, runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
@@ -42,7 +44,79 @@ const peek = defineJob({
   },
 });
 
-const registry = new JobRegistry([recordLink, peek]);
+/** Fails while `failing.now` is set: its jobs go to the dead letters, and are replayed from there. */
+const failing = { now: true };
+const flaky = defineJob({
+  name: 'test.flaky',
+  attempts: 2,
+  backoffMs: 10,
+  parse: (data) => data as { code: string },
+  run: async ({ code }, job) => {
+    const manager = currentTenantScope().transaction.manager;
+    await manager.query(`INSERT INTO links (code, url) VALUES ($1, 'https://example.com/') ON CONFLICT (code) DO NOTHING`, [code]);
+    seen.push({ job: job.id, attempt: job.attempt, tenant: job.tenant.slug, role: '', path: '' });
+    if (failing.now) throw new Error('the service this job needs is down');
+  },
+});
+
+/** What test/fixtures/dying-worker.cjs runs too, but finishing: write the link, done. */
+const slowLink = defineJob({
+  name: 'test.slow-link',
+  parse: (data) => data as { code: string },
+  run: async ({ code }, job) => {
+    await currentTenantScope().transaction.manager.query(`INSERT INTO links (code, url) VALUES ($1, 'https://example.com/') ON CONFLICT (code) DO NOTHING`, [code]);
+    seen.push({ job: job.id, attempt: job.attempt, tenant: job.tenant.slug, role: '', path: '' });
+  },
+});
+
+const registry = new JobRegistry([recordLink, peek, flaky, slowLink]);
+
+/** Dying workers still running: killed after the suite whatever happened. */
+const dyingWorkers = new Set<{ kill(): Promise<void> }>();
+
+/** Runs test/fixtures/dying-worker.cjs; resolves once it says `line`. */
+function startDyingWorker(env: object, line: RegExp): Promise<{ kill(): Promise<void>; output: () => string; waitFor(line: RegExp): Promise<string> }> {
+  const child = spawn(process.execPath, [join(__dirname, '../fixtures/dying-worker.cjs')], {
+    env: { ...process.env, DYING_WORKER: JSON.stringify(env) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    waiters.splice(0).forEach((wake) => wake());
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waitFor = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the dying worker did not print ${pattern} within 15 s; it printed: ${output}`)), 15_000);
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1] ?? match[0]);
+        } else if (child.exitCode !== null) {
+          clearTimeout(timer);
+          reject(new Error(`the dying worker exited (${child.exitCode}): ${output}`));
+        } else waiters.push(check);
+      };
+      check();
+    });
+  const handle = {
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+      dyingWorkers.delete(handle);
+    },
+    output: () => output,
+    waitFor,
+  };
+  dyingWorkers.add(handle);
+  return waitFor(line).then(() => handle);
+}
+
 
 /** Both backends run the same suite; Redis only where one answers (the global setup says SKIPPED otherwise; CI requires it). */
 const redisUrl = testRedisUrl();
@@ -80,11 +154,14 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
     tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 2, connectionWaitMs: 5_000 });
     backend = jobBackend(configOf(jobsDb));
     queue = backend.queue(queueName);
-    worker = startJobWorker(backend, queueName, { registry, locate, concurrency: 2 });
+    // Every worker of this queue checks for dead workers' jobs every half second (one check per
+    // interval across the fleet: on Redis a worker with the default 30 s would hold it).
+    worker = startJobWorker(backend, queueName, { registry, locate, concurrency: 2, lockDurationMs: 1_000, stalledIntervalMs: 500 });
     await worker.waitUntilReady();
   });
 
   afterAll(async () => {
+    await Promise.all([...dyingWorkers].map((dying) => dying.kill()));
     await worker?.close();
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
@@ -140,6 +217,49 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   it('refuses a payload its handler could not read before queueing it, saying why', async () => {
     await expect(asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, { code: '' } as never))).rejects.toThrow(/code must be a non-empty string/);
   });
+
+  it('keeps a job that exhausted its retries among the failed (the dead letters), and replays it from there once', async () => {
+    failing.now = true;
+    const code = `d-${randomSuffix()}`;
+    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(flaky, { code }));
+    await eventually(async () => expect(await queue.getJobState(id)).toBe('failed'), 10_000);
+    const dead = (await queue.getFailed()).find((job) => job.id === id)!;
+    expect(dead.failedReason).toMatch(/the service this job needs is down/);
+    expect(dead.attemptsMade).toBe(2);
+    failing.now = false;
+    await dead.retry();
+    await eventually(async () => expect(await queue.getJobState(id)).toBe('completed'), 10_000);
+    expect(seen.filter((s) => s.job === id)).toHaveLength(3);
+    expect((await linkCodes(acme)).filter((c) => c === code)).toEqual([code]);
+  });
+
+  it('runs again, and writes once, a job whose worker process was killed in the middle of it', async () => {
+    // The test's own worker stays out of the way: the job must start in the dying process.
+    await worker.pause();
+    const code = `w-${randomSuffix()}`;
+    const dying = await startDyingWorker(
+      { backend: backend.config, queueName, poolAppUrl: platform.poolAppUrl, tenant: scoped(globex), jobName: slowLink.name },
+      /^ready$/m,
+    );
+    const id = await asTenant(globex, () => new TenantJobs(queue).enqueue(slowLink, { code }));
+    try {
+      expect(await dying.waitFor(/^wrote (\S+)$/m)).toBe(id);
+    } finally {
+      await dying.kill();
+    }
+    // Its transaction died with its connection: nothing was written, and the job is not done.
+    expect(await linkCodes(globex)).not.toContain(code);
+    // A live worker takes it over once the dead one's lock has lapsed.
+    const rescuer = startJobWorker(backend, queueName, { registry, locate, concurrency: 1, lockDurationMs: 1_000, stalledIntervalMs: 500 });
+    try {
+      await eventually(async () => expect(await queue.getJobState(id)).toBe('completed'), 15_000);
+    } finally {
+      await rescuer.close();
+      worker.resume();
+    }
+    expect(seen.filter((s) => s.job === id)).toHaveLength(1);
+    expect((await linkCodes(globex)).filter((c) => c === code)).toEqual([code]);
+  }, 30_000);
 
   it('fails a job that names no tenant or no registered job at once, without retries, saying why', async () => {
     const forged = await queue.add('test.record-link', { payload: { code: 'forged' } }, { attempts: 3 });
