@@ -193,6 +193,15 @@ describe('FairScheduler: bookkeeping', () => {
     expect(scheduler.stats('nobody')).toEqual({ queued: 0, running: 0, paused: false, oldestEnqueuedAt: undefined, started: 0 });
   });
 
+  it('counts adopted jobs (started by an earlier dispatcher) against the cap until they end', () => {
+    const scheduler = new FairScheduler<number>({ ...POLICY, maxRunning: 1 });
+    scheduler.adopt('acme');
+    scheduler.enqueue('acme', 1);
+    expect(scheduler.next()).toBeUndefined();
+    scheduler.done('acme');
+    expect(scheduler.next()).toMatchObject({ tenant: 'acme', job: 1 });
+  });
+
   it('forgets tenants with nothing queued or running, and refuses an end it did not start', () => {
     const scheduler = new FairScheduler<number>(POLICY);
     scheduler.enqueue('acme', 1);

@@ -146,6 +146,16 @@ export class FairScheduler<T> {
     }
   }
 
+  /**
+   * Counts a job of `tenant` as running without starting it here: one that was started before
+   * (by an earlier dispatcher) and is still in the queue. Its end is told with `done`.
+   */
+  adopt(tenant: string): void {
+    const state = this.stateOf(tenant);
+    state.running++;
+    this.reconsider(state);
+  }
+
   /** A started job of `tenant` ended (done, failed or handed back): its slot is free. */
   done(tenant: string): void {
     const state = this.tenants.get(tenant);

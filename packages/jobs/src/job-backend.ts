@@ -1,4 +1,4 @@
-import { createPostgresBackend, Queue, Worker, withBackend, type Processor, type WorkerOptions } from 'bullmq';
+import { createPostgresBackend, Queue, QueueEvents, Worker, withBackend, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /**
@@ -22,6 +22,8 @@ export interface JobBackend {
   readonly config: JobBackendConfig;
   queue(name: string): Queue;
   worker(name: string, processor: Processor, options: WorkerSettings): Worker;
+  /** The queue's events (completed, failed, …), as the fair dispatcher follows them. */
+  events(name: string): QueueEvents;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
       config,
       queue: (name) => new Queue(name, { connection: client() }),
       worker: (name, processor, options) => new Worker(name, processor, { ...options, connection: client() }),
+      events: (name) => new QueueEvents(name, { connection: client() }),
       close: async () => {
         await Promise.all(clients.splice(0).map((redis) => redis.quit().catch(() => redis.disconnect())));
       },
@@ -52,6 +55,7 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
     // One Queue and Worker API whatever the backend: BullMQ's classes differ only in their type parameters.
     queue: (name) => new postgres.Queue(name, { connection }) as unknown as Queue,
     worker: (name, processor, options) => new postgres.Worker(name, processor, { ...options, connection }) as unknown as Worker,
+    events: (name) => new postgres.QueueEvents(name, { connection }) as unknown as QueueEvents,
     // Each queue and worker owns its pool and closes it.
     close: async () => undefined,
   };

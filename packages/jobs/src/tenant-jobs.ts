@@ -1,6 +1,8 @@
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import { currentTenantScope, type ScopedTenant } from '@mysaas/tenant-runtime';
+import type { TenantJobPolicy } from './fair-scheduler';
 import type { JobDefinition } from './job-definition';
+import type { PostgresJobStore } from './job-store';
 
 /** What a job carries in the queue: the tenant it runs as (from the scope that enqueued it) and its payload. */
 export interface TenantJobData {
@@ -9,30 +11,58 @@ export interface TenantJobData {
   payload: unknown;
 }
 
+/** Where enqueued jobs go: straight to a queue, or to the fair dispatcher's store (ADR 16). */
+export type JobTarget =
+  | { queue: Queue }
+  | { store: PostgresJobStore; policyOf?: (tenantId: string) => TenantJobPolicy | undefined; defaultPolicy: TenantJobPolicy };
+
+/** A tenant's backlog is full: the API answers 429 with this message. */
+export class JobBacklogFullError extends Error {
+  constructor(
+    readonly tenant: string,
+    readonly limit: number,
+  ) {
+    super(`${tenant} already has ${limit} jobs waiting; wait for some to finish, or ask for a larger backlog`);
+    this.name = 'JobBacklogFullError';
+  }
+}
+
 /**
  * Enqueues jobs for the current tenant: the tenant is taken from the tenant scope (the
  * request's, the job's, the command's), never from the caller, so no payload can make a job
  * run as another tenant. Outside a scope it refuses.
  */
 export class TenantJobs {
-  constructor(private readonly queue: Queue) {}
+  constructor(private readonly target: JobTarget) {}
 
   /**
-   * Queues `payload` for `definition`'s handler; resolves with the job id. `key` makes it
-   * idempotent: the same key for the same tenant and job queues it once.
+   * Queues `payload` for `definition`'s handler; resolves with its id. `key` makes it
+   * idempotent: the same key for the same tenant and job queues it once (on a queue target).
+   * On a store target a tenant's full backlog refuses it (`JobBacklogFullError`).
    */
-  async enqueue<P>(definition: JobDefinition<P>, payload: P, options: { key?: string } = {}): Promise<string> {
+  async enqueue<P>(definition: JobDefinition<P>, payload: P, options: { key?: string; cost?: number } = {}): Promise<string> {
     const { tenant } = currentTenantScope();
     definition.parse(payload); // a payload the handler could not read fails here, not in a worker
-    const data: TenantJobData = { v: 1, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, payload };
-    const job = await this.queue.add(definition.name, data, {
+    const scoped: ScopedTenant = { id: tenant.id, slug: tenant.slug, name: tenant.name };
+    const data: TenantJobData = { v: 1, tenant: scoped, payload };
+    const opts: JobsOptions = {
       attempts: definition.attempts,
       backoff: { type: 'exponential', delay: definition.backoffMs, jitter: 0.5 },
-      ...(options.key === undefined ? {} : { jobId: `${tenant.id}.${definition.name}.${options.key}` }),
       // Finished jobs are kept for a while for inspection; failed ones (the dead letters) until replayed or removed.
       removeOnComplete: { age: 24 * 3600, count: 10_000 },
       removeOnFail: false,
-    });
-    return job.id!;
+    };
+    if ('queue' in this.target) {
+      const job = await this.target.queue.add(definition.name, data, {
+        ...opts,
+        ...(options.key === undefined ? {} : { jobId: `${tenant.id}.${definition.name}.${options.key}` }),
+      });
+      return job.id!;
+    }
+    const { store, policyOf, defaultPolicy } = this.target;
+    const limit = (policyOf?.(tenant.id) ?? defaultPolicy).maxQueued;
+    const stored = await store.add({ tenant: scoped, name: definition.name, data, opts: opts as Record<string, unknown>, cost: options.cost ?? 1 }, limit);
+    if (!stored.ok) throw new JobBacklogFullError(tenant.slug, limit);
+    return `b${stored.id}`;
   }
 }

@@ -172,7 +172,7 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   });
 
   it("runs a job enqueued in acme's scope as acme: acme's role, acme's schema, acme's table", async () => {
-    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, { code: `a-${randomSuffix()}`, failFirst: false }));
+    const id = await asTenant(acme, () => new TenantJobs({ queue }).enqueue(recordLink, { code: `a-${randomSuffix()}`, failFirst: false }));
     await eventually(async () => expect(seen.some((s) => s.job === id)).toBe(true));
     const run = seen.find((s) => s.job === id)!;
     expect(run).toMatchObject({ tenant: acme.slug, role: acme.role, attempt: 1 });
@@ -184,21 +184,21 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   it("takes the tenant from the scope only: a payload naming globex still runs as acme, and outside a scope nothing is queued", async () => {
     const code = `b-${randomSuffix()}`;
     const payload = { code, tenant: { id: globex.id, slug: globex.slug } } as unknown as { code: string; failFirst: boolean };
-    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, payload));
+    const id = await asTenant(acme, () => new TenantJobs({ queue }).enqueue(recordLink, payload));
     await eventually(async () => expect(seen.find((s) => s.job === id)?.tenant).toBe(acme.slug));
     expect(await linkCodes(acme)).toContain(code);
-    await expect(new TenantJobs(queue).enqueue(recordLink, { code: 'x', failFirst: false })).rejects.toThrow(/outside a tenant scope/);
+    await expect(new TenantJobs({ queue }).enqueue(recordLink, { code: 'x', failFirst: false })).rejects.toThrow(/outside a tenant scope/);
   });
 
   it("cannot read another tenant's schema from a job: Postgres refuses it", async () => {
-    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(peek, { schema: globex.schema }));
+    const id = await asTenant(acme, () => new TenantJobs({ queue }).enqueue(peek, { schema: globex.schema }));
     await eventually(async () => expect(seen.find((s) => s.job === id)).toBeDefined());
     expect(seen.find((s) => s.job === id)!.other).toMatch(/permission denied for schema/);
   });
 
   it('retries a failed job with backoff, and its upsert leaves exactly one row', async () => {
     const code = `c-${randomSuffix()}`;
-    const id = await asTenant(globex, () => new TenantJobs(queue).enqueue(recordLink, { code, failFirst: true }));
+    const id = await asTenant(globex, () => new TenantJobs({ queue }).enqueue(recordLink, { code, failFirst: true }));
     await eventually(async () => expect(await queue.getJobState(id)).toBe('completed'), 10_000);
     expect(seen.filter((s) => s.job === id).map((s) => s.attempt)).toEqual([1, 2]);
     expect((await linkCodes(globex)).filter((c) => c === code)).toEqual([code]);
@@ -207,7 +207,7 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   it('queues a job once per key, however often it is enqueued', async () => {
     const key = randomSuffix();
     const ids = await asTenant(acme, async () => {
-      const jobs = new TenantJobs(queue);
+      const jobs = new TenantJobs({ queue });
       return [await jobs.enqueue(recordLink, { code: `k-${key}`, failFirst: false }, { key }), await jobs.enqueue(recordLink, { code: `k-${key}`, failFirst: false }, { key })];
     });
     expect(ids[0]).toBe(ids[1]);
@@ -215,13 +215,13 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   });
 
   it('refuses a payload its handler could not read before queueing it, saying why', async () => {
-    await expect(asTenant(acme, () => new TenantJobs(queue).enqueue(recordLink, { code: '' } as never))).rejects.toThrow(/code must be a non-empty string/);
+    await expect(asTenant(acme, () => new TenantJobs({ queue }).enqueue(recordLink, { code: '' } as never))).rejects.toThrow(/code must be a non-empty string/);
   });
 
   it('keeps a job that exhausted its retries among the failed (the dead letters), and replays it from there once', async () => {
     failing.now = true;
     const code = `d-${randomSuffix()}`;
-    const id = await asTenant(acme, () => new TenantJobs(queue).enqueue(flaky, { code }));
+    const id = await asTenant(acme, () => new TenantJobs({ queue }).enqueue(flaky, { code }));
     await eventually(async () => expect(await queue.getJobState(id)).toBe('failed'), 10_000);
     const dead = (await queue.getFailed()).find((job) => job.id === id)!;
     expect(dead.failedReason).toMatch(/the service this job needs is down/);
@@ -241,7 +241,7 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
       { backend: backend.config, queueName, poolAppUrl: platform.poolAppUrl, tenant: scoped(globex), jobName: slowLink.name },
       /^ready$/m,
     );
-    const id = await asTenant(globex, () => new TenantJobs(queue).enqueue(slowLink, { code }));
+    const id = await asTenant(globex, () => new TenantJobs({ queue }).enqueue(slowLink, { code }));
     try {
       expect(await dying.waitFor(/^wrote (\S+)$/m)).toBe(id);
     } finally {

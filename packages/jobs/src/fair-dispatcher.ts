@@ -1,0 +1,185 @@
+import type { Queue, QueueEvents } from 'bullmq';
+import { FairScheduler, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
+import type { PostgresJobStore } from './job-store';
+
+/** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
+const ID_PREFIX = 'b';
+
+export interface FairDispatcherOptions {
+  store: PostgresJobStore;
+  /** The one queue the workers take jobs from. */
+  queue: Queue;
+  /** That queue's events: completions and final failures free their tenant's slot. */
+  events: QueueEvents;
+  /** A tenant's plan (weight, cap, rate); undefined: `defaultPolicy`. Read again at every poll for the tenants with jobs. */
+  policyOf?: (tenantId: string) => TenantJobPolicy | undefined;
+  defaultPolicy: TenantJobPolicy;
+  /** At most this many jobs handed to the queue and not yet ended (running, waiting, retrying). */
+  window: number;
+  /** How often it looks for new jobs and pauses (ms). */
+  pollMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The fair admission layer (ADR 16): reads the store's backlog into a `FairScheduler` and
+ * hands jobs to the queue one fair pick at a time, keeping at most `window` of them in the
+ * queue, so a small tenant's job never waits behind a big tenant's backlog, only behind the
+ * window and one turn of each other tenant. Caps, rates and pauses are decided here, before a
+ * job reaches a worker. One dispatcher per store (a lock); a new one rebuilds everything from
+ * the store and the queue, so a crash loses nothing and queues nothing twice.
+ */
+export class FairDispatcher {
+  private readonly scheduler: FairScheduler<string>;
+  /** Jobs handed to the queue and not yet ended: BullMQ job id → tenant. */
+  private readonly inFlight = new Map<string, string>();
+  private paused = new Set<string>();
+  private lastId = '0';
+  private timer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private leadership: { release(): Promise<void> } | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: FairDispatcherOptions) {
+    // The store enforces each tenant's backlog limit at enqueue; what it holds is all accepted.
+    this.scheduler = new FairScheduler<string>({ ...options.defaultPolicy, maxQueued: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** Takes the store's lock and starts; false when another dispatcher holds it. */
+  async start(): Promise<boolean> {
+    this.leadership = await this.options.store.lead();
+    if (this.leadership === undefined) return false;
+    const { events } = this.options;
+    events.on('completed', ({ jobId }) => this.ended(jobId));
+    events.on('failed', ({ jobId }) => void this.endedIfFinal(jobId));
+    await events.waitUntilReady();
+    await this.adoptQueued();
+    await this.poll();
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 100);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.pumping;
+    await this.leadership?.release();
+  }
+
+  stats(tenantId: string): TenantJobStats {
+    return this.scheduler.stats(tenantId);
+  }
+
+  /** Jobs this dispatcher handed over and saw no end of yet. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Jobs an earlier dispatcher handed over that have not ended: they keep their tenants' slots. */
+  private async adoptQueued(): Promise<void> {
+    const jobs = await this.options.queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
+    for (const job of jobs) {
+      if (job?.id === undefined || !job.id.startsWith(ID_PREFIX) || this.inFlight.has(job.id)) continue;
+      const tenant = (job.data as { tenant?: { id?: string } }).tenant?.id;
+      if (typeof tenant !== 'string') continue;
+      this.applyPolicy(tenant);
+      this.inFlight.set(job.id, tenant);
+      this.scheduler.adopt(tenant);
+    }
+  }
+
+  /** New jobs and pauses from the store, then as many fair picks as the window takes. */
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const paused = await this.options.store.pausedTenants();
+      for (const tenant of paused) if (!this.paused.has(tenant)) this.scheduler.pause(tenant);
+      for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
+      this.paused = paused;
+      const seen = new Set<string>();
+      for (;;) {
+        const heads = await this.options.store.headsAfter(this.lastId, 5_000);
+        for (const head of heads) {
+          if (!seen.has(head.tenantId)) {
+            seen.add(head.tenantId);
+            this.applyPolicy(head.tenantId);
+          }
+          this.scheduler.enqueue(head.tenantId, head.id, head.cost);
+          this.lastId = head.id;
+        }
+        if (heads.length < 5_000) break;
+      }
+      // Plans change (the control plane sets them): every tenant with work gets its current one.
+      for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
+      await this.pump();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private applyPolicy(tenant: string): void {
+    const policy = this.options.policyOf?.(tenant);
+    this.scheduler.setPolicy(tenant, policy === undefined ? undefined : { ...policy, maxQueued: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** One pump at a time; a call while one runs makes it go round once more. */
+  private pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.handOver();
+        } while (this.again && !this.stopped);
+      } finally {
+        this.pumping = undefined;
+      }
+    })();
+    return this.pumping;
+  }
+
+  private async handOver(): Promise<void> {
+    const picked: Array<{ id: string; tenant: string }> = [];
+    while (this.inFlight.size + picked.length < this.options.window) {
+      const next = this.scheduler.next();
+      if (next === undefined) break;
+      picked.push({ id: next.job, tenant: next.tenant });
+    }
+    if (picked.length === 0) return;
+    // Counted as in flight before BullMQ has them: a fast worker may end one before addBulk returns.
+    for (const { id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
+    const jobs = await this.options.store.take(picked.map((p) => p.id));
+    // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
+    await this.options.queue.addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` } })));
+    await this.options.store.remove(picked.map((p) => p.id));
+    const found = new Set(jobs.map((job) => job.id));
+    for (const { id, tenant } of picked) {
+      // Gone from the store meanwhile (removed by hand): nothing to run, the slot is free again.
+      if (!found.has(id) && this.inFlight.delete(`${ID_PREFIX}${id}`)) this.scheduler.done(tenant);
+    }
+  }
+
+  private ended(jobId: string): void {
+    const tenant = this.inFlight.get(jobId);
+    if (tenant === undefined) return;
+    this.inFlight.delete(jobId);
+    this.scheduler.done(tenant);
+    void this.pump();
+  }
+
+  /** A failed attempt that will be retried keeps its slot; the final failure frees it. */
+  private async endedIfFinal(jobId: string): Promise<void> {
+    if (!this.inFlight.has(jobId)) return;
+    try {
+      const state = await this.options.queue.getJobState(jobId);
+      if (state === 'failed' || state === 'unknown') this.ended(jobId);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+}
+

@@ -1,0 +1,158 @@
+import type { Queue, QueueEvents, Worker } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
+import { runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
+import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, testRedisUrl, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import type { DataSource } from 'typeorm';
+import { FairDispatcher } from '../../src/fair-dispatcher';
+import type { TenantJobPolicy } from '../../src/fair-scheduler';
+import { defineJob, JobRegistry } from '../../src/job-definition';
+import { jobBackend, type JobBackend, type JobBackendConfig } from '../../src/job-backend';
+import { PostgresJobStore } from '../../src/job-store';
+import { startJobWorker } from '../../src/job-worker';
+import { JobBacklogFullError, TenantJobs } from '../../src/tenant-jobs';
+
+/** Every start, in order, with how many of its tenant's jobs were running at that moment. */
+const starts: Array<{ tenant: string; n: number; running: number }> = [];
+const running = new Map<string, number>();
+
+const work = defineJob({
+  name: 'test.fair',
+  attempts: 1,
+  parse: (data) => data as { n: number; ms: number },
+  run: async ({ n, ms }, job) => {
+    const tenant = job.tenant.slug;
+    running.set(tenant, (running.get(tenant) ?? 0) + 1);
+    starts.push({ tenant, n, running: running.get(tenant)! });
+    await sleep(ms);
+    running.set(tenant, running.get(tenant)! - 1);
+  },
+});
+
+// Caps high enough not to be what makes it fair: the window and the turns are (the cap has a test of its own).
+const POLICY: TenantJobPolicy = { weight: 1, maxRunning: 100, maxQueued: 10_000 };
+
+const redisUrl = testRedisUrl();
+const backends: Array<[string, (jobsDb: TestDatabase) => JobBackendConfig]> = [
+  ['the PostgreSQL backend', (jobsDb) => ({ kind: 'postgres', url: jobsDb.url, schema: 'bullmq' })],
+  ...(redisUrl === undefined ? [] : [['Redis', () => ({ kind: 'redis', url: redisUrl })] as [string, (jobsDb: TestDatabase) => JobBackendConfig]]),
+];
+
+describe.each(backends)('fair dispatch on %s', (_name, configOf) => {
+  let platform: TestPlatform;
+  let jobsDb: TestDatabase;
+  let dataSource: DataSource;
+  let tenantDb: TenantDatabase;
+  let backend: JobBackend;
+  let queue: Queue;
+  let events: QueueEvents;
+  let worker: Worker;
+  let store: PostgresJobStore;
+  let dispatcher: FairDispatcher;
+  let tenants: TestTenant[];
+  const policies = new Map<string, TenantJobPolicy>();
+  const queueName = `fair-${randomSuffix()}`;
+  const scoped = (tenant: TestTenant): ScopedTenant => ({ id: tenant.id, slug: tenant.slug, name: tenant.name });
+  const jobs = () => new TenantJobs({ store, policyOf: (id) => policies.get(id), defaultPolicy: POLICY });
+  const enqueue = (tenant: TestTenant, count: number, ms = 5, from = 0) =>
+    runAsTenant(tenantDb, scoped(tenant), async () => {
+      for (let n = from; n < from + count; n++) await jobs().enqueue(work, { n, ms });
+    });
+  const startsOf = (tenant: TestTenant) => starts.filter((s) => s.tenant === tenant.slug);
+  const newDispatcher = () =>
+    new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, onError: (error) => console.error(error) });
+
+  beforeAll(async () => {
+    starts.length = 0;
+    platform = await createTestPlatform();
+    jobsDb = await createTestDatabase('jobs');
+    tenants = [];
+    for (let i = 0; i < 6; i++) tenants.push(await createTenant(platform));
+    dataSource = await createPoolDataSource({ url: platform.poolAppUrl, entities: [], maxConnections: 4, connectionWaitMs: 5_000, applicationName: 'fair-test' }).initialize();
+    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 2, connectionWaitMs: 5_000 });
+    store = new PostgresJobStore(jobsDb.url);
+    await store.migrate();
+    backend = jobBackend(configOf(jobsDb));
+    queue = backend.queue(queueName);
+    events = backend.events(queueName);
+    const byId = new Map(tenants.map((t) => [t.id, scoped(t)]));
+    worker = startJobWorker(backend, queueName, {
+      registry: new JobRegistry([work]),
+      locate: async (id) => ({ tenant: byId.get(id)!, db: tenantDb }),
+      concurrency: 2,
+    });
+    await worker.waitUntilReady();
+    dispatcher = newDispatcher();
+    expect(await dispatcher.start()).toBe(true);
+  }, 30_000);
+
+  afterAll(async () => {
+    await dispatcher?.stop();
+    await worker?.close();
+    await events?.close();
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await backend?.close();
+    await store?.close();
+    await dataSource?.destroy();
+    await jobsDb?.drop();
+    await platform?.cleanup();
+  });
+
+  it("runs small tenants' jobs within a few turns of arriving, not behind a big tenant's backlog, and every job once", async () => {
+    const [big, ...small] = tenants.slice(0, 5) as [TestTenant, ...TestTenant[]];
+    await enqueue(big, 200);
+    await eventually(async () => expect(startsOf(big).length).toBeGreaterThanOrEqual(10), 10_000);
+    for (const tenant of small) await enqueue(tenant, 5);
+    const bigBefore = startsOf(big).length; // counted once every small tenant's jobs are stored
+    await eventually(async () => expect(small.every((t) => startsOf(t).length === 5)).toBe(true), 15_000);
+    // Five tenants take turns: the big one starts about one job per round of the small ones
+    // (5 rounds), plus what was already in the window (4). First come, first served, it would
+    // have started its other ~190 first.
+    const bigDuring = startsOf(big).length - bigBefore;
+    expect(bigDuring).toBeLessThanOrEqual(12);
+    await eventually(async () => expect(startsOf(big).length).toBe(200), 20_000);
+    // Each exactly once (two may run at once, so their starts may swap: order is the unit tests').
+    expect(startsOf(big).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
+    expect(await store.queued(big.id)).toBe(0);
+  }, 60_000);
+
+  it("never runs more of a tenant's jobs at once than its cap", async () => {
+    const capped = tenants[5]!;
+    policies.set(capped.id, { ...POLICY, maxRunning: 1 });
+    await enqueue(capped, 6, 30);
+    await eventually(async () => expect(startsOf(capped)).toHaveLength(6), 10_000);
+    expect(Math.max(...startsOf(capped).map((s) => s.running))).toBe(1);
+  }, 20_000);
+
+  it('holds a paused tenant\'s jobs, refuses more than its backlog limit with 429\'s message, and resumes in order', async () => {
+    const tenant = tenants[1]!;
+    policies.set(tenant.id, { ...POLICY, maxQueued: 3, maxRunning: 1 }); // one at a time: the start order is the hand-over order
+    await store.pause(tenant.id);
+    await sleep(150); // the dispatcher's next poll sees the pause
+    const before = startsOf(tenant).length;
+    await enqueue(tenant, 3, 1, 100);
+    const refused = await enqueue(tenant, 1, 1, 103).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(JobBacklogFullError);
+    expect((refused as Error).message).toMatch(/already has 3 jobs waiting/);
+    await sleep(300);
+    expect(startsOf(tenant).length).toBe(before);
+    expect(await store.queued(tenant.id)).toBe(3);
+    await store.resume(tenant.id);
+    await eventually(async () => expect(startsOf(tenant).length).toBe(before + 3), 10_000);
+    expect(startsOf(tenant).slice(before).map((s) => s.n)).toEqual([100, 101, 102]);
+  }, 20_000);
+
+  it('lets a second dispatcher in only when the first has stopped, and loses or repeats nothing across the switch', async () => {
+    const tenant = tenants[2]!;
+    expect(await newDispatcher().start()).toBe(false); // the first holds the store's lock
+    const before = startsOf(tenant).length;
+    await enqueue(tenant, 40, 10, 200);
+    await eventually(async () => expect(startsOf(tenant).length - before).toBeGreaterThanOrEqual(5), 10_000);
+    await dispatcher.stop();
+    dispatcher = newDispatcher();
+    expect(await dispatcher.start()).toBe(true);
+    await eventually(async () => expect(startsOf(tenant).length - before).toBe(40), 20_000);
+    expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(40).keys()].map((n) => n + 200));
+  }, 40_000);
+});
