@@ -1,6 +1,6 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import { FairScheduler, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
-import type { PostgresJobStore } from './job-store';
+import { FairScheduler, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
+import type { PostgresJobStore, StoredJob } from './job-store';
 
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
 const ID_PREFIX = 'b';
@@ -18,6 +18,7 @@ export interface FairDispatcherOptions {
   window: number;
   /** How often it looks for new jobs and pauses (ms). */
   pollMs?: number;
+  /** Told of a failed poll (the next poll tries again); default: a line on stderr. */
   onError?: (error: unknown) => void;
 }
 
@@ -33,6 +34,8 @@ export class FairDispatcher {
   private readonly scheduler: FairScheduler<string>;
   /** Jobs handed to the queue and not yet ended: BullMQ job id → tenant. */
   private readonly inFlight = new Map<string, string>();
+  /** Costs other than 1 of jobs not yet handed over, to give a turn back exactly. */
+  private readonly costs = new Map<string, number>();
   private paused = new Set<string>();
   private lastId = '0';
   private timer: NodeJS.Timeout | undefined;
@@ -106,6 +109,7 @@ export class FairDispatcher {
             this.applyPolicy(head.tenantId);
           }
           this.scheduler.enqueue(head.tenantId, head.id, head.cost);
+          if (head.cost !== 1) this.costs.set(head.id, head.cost);
           this.lastId = head.id;
         }
         if (heads.length < 5_000) break;
@@ -114,8 +118,13 @@ export class FairDispatcher {
       for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
       await this.pump();
     } catch (error) {
-      this.options.onError?.(error);
+      this.reportError(error);
     }
+  }
+
+  private reportError(error: unknown): void {
+    if (this.options.onError) this.options.onError(error);
+    else process.stderr.write(`fair dispatcher: ${error instanceof Error ? error.message : String(error)}; trying again at the next poll\n`);
   }
 
   private applyPolicy(tenant: string): void {
@@ -143,21 +152,32 @@ export class FairDispatcher {
   }
 
   private async handOver(): Promise<void> {
-    const picked: Array<{ id: string; tenant: string }> = [];
+    const picked: Array<StartedJob<string> & { cost: number }> = [];
     while (this.inFlight.size + picked.length < this.options.window) {
       const next = this.scheduler.next();
       if (next === undefined) break;
-      picked.push({ id: next.job, tenant: next.tenant });
+      picked.push({ ...next, cost: this.costs.get(next.job) ?? 1 });
     }
     if (picked.length === 0) return;
     // Counted as in flight before BullMQ has them: a fast worker may end one before addBulk returns.
-    for (const { id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
-    const jobs = await this.options.store.take(picked.map((p) => p.id));
-    // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
-    await this.options.queue.addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` } })));
-    await this.options.store.remove(picked.map((p) => p.id));
+    for (const { job: id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
+    let jobs: StoredJob[];
+    try {
+      jobs = await this.options.store.take(picked.map((p) => p.job));
+      // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
+      await this.options.queue.addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` } })));
+    } catch (error) {
+      // Nothing was handed over for sure: the jobs go back to the head of their lines, for the next poll.
+      for (const started of [...picked].reverse()) {
+        this.inFlight.delete(`${ID_PREFIX}${started.job}`);
+        this.scheduler.giveBack(started, started.cost);
+      }
+      throw error;
+    }
+    for (const { job: id } of picked) this.costs.delete(id);
+    await this.options.store.remove(picked.map((p) => p.job));
     const found = new Set(jobs.map((job) => job.id));
-    for (const { id, tenant } of picked) {
+    for (const { job: id, tenant } of picked) {
       // Gone from the store meanwhile (removed by hand): nothing to run, the slot is free again.
       if (!found.has(id) && this.inFlight.delete(`${ID_PREFIX}${id}`)) this.scheduler.done(tenant);
     }
@@ -178,7 +198,7 @@ export class FairDispatcher {
       const state = await this.options.queue.getJobState(jobId);
       if (state === 'failed' || state === 'unknown') this.ended(jobId);
     } catch (error) {
-      this.options.onError?.(error);
+      this.reportError(error);
     }
   }
 }

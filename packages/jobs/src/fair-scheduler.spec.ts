@@ -202,6 +202,15 @@ describe('FairScheduler: bookkeeping', () => {
     expect(scheduler.next()).toMatchObject({ tenant: 'acme', job: 1 });
   });
 
+  it('takes back jobs that could not be started, at the head of their line, in their order', () => {
+    const scheduler = new FairScheduler<number>(POLICY);
+    for (let i = 0; i < 4; i++) scheduler.enqueue('acme', i);
+    const started = [scheduler.next()!, scheduler.next()!];
+    for (const job of [...started].reverse()) scheduler.giveBack(job);
+    expect(scheduler.stats('acme')).toMatchObject({ queued: 4, running: 0, started: 0 });
+    expect(Array.from({ length: 4 }, () => runOne(scheduler)?.job)).toEqual([0, 1, 2, 3]);
+  });
+
   it('forgets tenants with nothing queued or running, and refuses an end it did not start', () => {
     const scheduler = new FairScheduler<number>(POLICY);
     scheduler.enqueue('acme', 1);

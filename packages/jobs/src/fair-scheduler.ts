@@ -156,6 +156,23 @@ export class FairScheduler<T> {
     this.reconsider(state);
   }
 
+  /**
+   * Undoes `next()` for a job that could not be started after all (the queue refused it): it
+   * goes back to the head of its tenant's line, and the turn it took is given back. Give jobs
+   * back in the reverse order of their starts.
+   */
+  giveBack(started: StartedJob<T>, cost = 1): void {
+    const state = this.tenants.get(started.tenant);
+    if (state === undefined || state.running === 0) throw new Error(`no job of tenant ${started.tenant} is running`);
+    const waiting: Waiting<T> = { job: started.job, cost, enqueuedAt: started.enqueuedAt };
+    if (state.head > 0) state.queue[--state.head] = waiting;
+    else state.queue.unshift(waiting);
+    state.running--;
+    state.started--;
+    state.tag = Math.max(this.virtualTime, state.tag - cost / this.policyOf(state.id).weight);
+    this.reconsider(state);
+  }
+
   /** A started job of `tenant` ended (done, failed or handed back): its slot is free. */
   done(tenant: string): void {
     const state = this.tenants.get(tenant);
