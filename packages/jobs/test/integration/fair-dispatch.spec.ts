@@ -1,16 +1,17 @@
 import type { Queue, QueueEvents, Worker } from 'bullmq';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
-import { runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
-import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, testRedisUrl, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import type { TenantDatabase } from '@mysaas/db';
+import { runAsTenant } from '@mysaas/tenant-runtime';
+import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 import type { DataSource } from 'typeorm';
 import { FairDispatcher } from '../../src/fair-dispatcher';
 import type { TenantJobPolicy } from '../../src/fair-scheduler';
 import { defineJob, JobRegistry } from '../../src/job-definition';
-import { jobBackend, type JobBackend, type JobBackendConfig } from '../../src/job-backend';
+import { jobBackend, type JobBackend } from '../../src/job-backend';
 import { PostgresJobStore } from '../../src/job-store';
 import { startJobWorker } from '../../src/job-worker';
 import { JobBacklogFullError, TenantJobs } from '../../src/tenant-jobs';
+import { backendsUnderTest, scoped, workerTenantDatabase } from './under-test';
 
 /** Every start, in order, with how many of its tenant's jobs were running at that moment. */
 const starts: Array<{ tenant: string; n: number; running: number }> = [];
@@ -32,13 +33,8 @@ const work = defineJob({
 // Caps high enough not to be what makes it fair: the window and the turns are (the cap has a test of its own).
 const POLICY: TenantJobPolicy = { weight: 1, maxRunning: 100, maxQueued: 10_000 };
 
-const redisUrl = testRedisUrl();
-const backends: Array<[string, (jobsDb: TestDatabase) => JobBackendConfig]> = [
-  ['the PostgreSQL backend', (jobsDb) => ({ kind: 'postgres', url: jobsDb.url, schema: 'bullmq' })],
-  ...(redisUrl === undefined ? [] : [['Redis', () => ({ kind: 'redis', url: redisUrl })] as [string, (jobsDb: TestDatabase) => JobBackendConfig]]),
-];
 
-describe.each(backends)('fair dispatch on %s', (_name, configOf) => {
+describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
   let platform: TestPlatform;
   let jobsDb: TestDatabase;
   let dataSource: DataSource;
@@ -52,7 +48,6 @@ describe.each(backends)('fair dispatch on %s', (_name, configOf) => {
   let tenants: TestTenant[];
   const policies = new Map<string, TenantJobPolicy>();
   const queueName = `fair-${randomSuffix()}`;
-  const scoped = (tenant: TestTenant): ScopedTenant => ({ id: tenant.id, slug: tenant.slug, name: tenant.name });
   const jobs = () => new TenantJobs({ store, policyOf: (id) => policies.get(id), defaultPolicy: POLICY });
   const enqueue = (tenant: TestTenant, count: number, ms = 5, from = 0) =>
     runAsTenant(tenantDb, scoped(tenant), async () => {
@@ -68,8 +63,7 @@ describe.each(backends)('fair dispatch on %s', (_name, configOf) => {
     jobsDb = await createTestDatabase('jobs');
     tenants = [];
     for (let i = 0; i < 6; i++) tenants.push(await createTenant(platform));
-    dataSource = await createPoolDataSource({ url: platform.poolAppUrl, entities: [], maxConnections: 4, connectionWaitMs: 5_000, applicationName: 'fair-test' }).initialize();
-    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 2, connectionWaitMs: 5_000 });
+    ({ dataSource, tenantDb } = await workerTenantDatabase(platform, 'fair-test'));
     store = new PostgresJobStore(jobsDb.url);
     await store.migrate();
     backend = jobBackend(configOf(jobsDb));

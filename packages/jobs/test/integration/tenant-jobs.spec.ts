@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Queue, Worker } from 'bullmq';
-import { createPoolDataSource, TenantDatabase } from '@mysaas/db';
+import type { TenantDatabase } from '@mysaas/db';
 import { currentTenantScope, runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
-import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, testRedisUrl, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 import type { DataSource } from 'typeorm';
 import { defineJob, JobRegistry, type RunningJob } from '../../src/job-definition';
-import { jobBackend, type JobBackend, type JobBackendConfig } from '../../src/job-backend';
+import { jobBackend, type JobBackend } from '../../src/job-backend';
 import { startJobWorker, type LocateTenant } from '../../src/job-worker';
 import { TenantJobs } from '../../src/tenant-jobs';
+import { backendsUnderTest, scoped, workerTenantDatabase } from './under-test';
 
 /** The jobs under test record here what they saw (worker and test share the process). */
 const seen: Array<{ job: string; attempt: number; tenant: string; role: string; path: string; other?: string }> = [];
@@ -118,14 +119,8 @@ function startDyingWorker(env: object, line: RegExp): Promise<{ kill(): Promise<
 }
 
 
-/** Both backends run the same suite; Redis only where one answers (the global setup says SKIPPED otherwise; CI requires it). */
-const redisUrl = testRedisUrl();
-const backends: Array<[string, (jobsDb: TestDatabase) => JobBackendConfig]> = [
-  ['the PostgreSQL backend', (jobsDb) => ({ kind: 'postgres', url: jobsDb.url, schema: 'bullmq' })],
-  ...(redisUrl === undefined ? [] : [['Redis', () => ({ kind: 'redis', url: redisUrl })] as [string, (jobsDb: TestDatabase) => JobBackendConfig]]),
-];
 
-describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
+describe.each(backendsUnderTest())('tenant jobs on %s', (_name, configOf) => {
   let platform: TestPlatform;
   let jobsDb: TestDatabase;
   let dataSource: DataSource;
@@ -136,7 +131,6 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
   let acme: TestTenant;
   let globex: TestTenant;
   const queueName = `test-${randomSuffix()}`;
-  const scoped = (tenant: TestTenant): ScopedTenant => ({ id: tenant.id, slug: tenant.slug, name: tenant.name });
   const locations = new Map<string, ScopedTenant>();
   const locate: LocateTenant = async (tenantId) => ({ tenant: locations.get(tenantId)!, db: tenantDb });
   const asTenant = <T>(tenant: TestTenant, work: () => Promise<T>) => runAsTenant(tenantDb, scoped(tenant), work);
@@ -149,9 +143,7 @@ describe.each(backends)('tenant jobs on %s', (_name, configOf) => {
     jobsDb = await createTestDatabase('jobs');
     [acme, globex] = [await createTenant(platform), await createTenant(platform)];
     for (const tenant of [acme, globex]) locations.set(tenant.id, scoped(tenant));
-    // The worker reaches the pool as an app server does: the pool's least-privilege login.
-    dataSource = await createPoolDataSource({ url: platform.poolAppUrl, entities: [], maxConnections: 4, connectionWaitMs: 5_000, applicationName: 'jobs-test' }).initialize();
-    tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 5_000, maxConnectionsPerTenant: 2, connectionWaitMs: 5_000 });
+    ({ dataSource, tenantDb } = await workerTenantDatabase(platform, 'jobs-test'));
     backend = jobBackend(configOf(jobsDb));
     queue = backend.queue(queueName);
     // Every worker of this queue checks for dead workers' jobs every half second (one check per
