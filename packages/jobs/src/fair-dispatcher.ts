@@ -37,7 +37,9 @@ export class FairDispatcher {
   /** Costs other than 1 of jobs not yet handed over, to give a turn back exactly. */
   private readonly costs = new Map<string, number>();
   private paused = new Set<string>();
-  private lastId = '0';
+  private loaded = false;
+  private reconciling: NodeJS.Timeout | undefined;
+  private readonly listeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   private again = false;
@@ -54,18 +56,26 @@ export class FairDispatcher {
     this.leadership = await this.options.store.lead();
     if (this.leadership === undefined) return false;
     const { events } = this.options;
-    events.on('completed', ({ jobId }) => this.ended(jobId));
-    events.on('failed', ({ jobId }) => void this.endedIfFinal(jobId));
+    const completed = ({ jobId }: { jobId: string }) => this.ended(jobId);
+    const failed = ({ jobId }: { jobId: string }) => void this.endedIfFinal(jobId);
+    events.on('completed', completed);
+    events.on('failed', failed);
+    this.listeners.push(() => events.off('completed', completed), () => events.off('failed', failed));
     await events.waitUntilReady();
     await this.adoptQueued();
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 100);
+    // Events can be missed (a reconnect, or an end between adopting and listening): the jobs
+    // in flight are looked up now and then, so no slot is held for a job that has ended.
+    this.reconciling = setInterval(() => void this.reconcile(), 5_000);
     return true;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.reconciling) clearInterval(this.reconciling);
+    this.listeners.splice(0).forEach((remove) => remove());
     await this.pumping;
     await this.leadership?.release();
   }
@@ -101,8 +111,10 @@ export class FairDispatcher {
       for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
       this.paused = paused;
       const seen = new Set<string>();
+      // A new dispatcher reads the whole store once (page by page); after that, what is new.
+      let after: string | undefined = this.loaded ? undefined : '0';
       for (;;) {
-        const heads = await this.options.store.headsAfter(this.lastId, 5_000);
+        const heads = await this.options.store.readHeads(5_000, after);
         for (const head of heads) {
           if (!seen.has(head.tenantId)) {
             seen.add(head.tenantId);
@@ -110,10 +122,11 @@ export class FairDispatcher {
           }
           this.scheduler.enqueue(head.tenantId, head.id, head.cost);
           if (head.cost !== 1) this.costs.set(head.id, head.cost);
-          this.lastId = head.id;
         }
         if (heads.length < 5_000) break;
+        if (after !== undefined) after = heads[heads.length - 1]!.id;
       }
+      this.loaded = true;
       // Plans change (the control plane sets them): every tenant with work gets its current one.
       for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
       await this.pump();
@@ -159,6 +172,15 @@ export class FairDispatcher {
       picked.push({ ...next, cost: this.costs.get(next.job) ?? 1 });
     }
     if (picked.length === 0) return;
+    // A row an earlier dispatcher handed over but had not deleted when it stopped: the job is
+    // already in the queue (adopted, holding its slot), so this pick only deletes the row.
+    const already = picked.filter((p) => this.inFlight.has(`${ID_PREFIX}${p.job}`));
+    if (already.length > 0) {
+      for (const { tenant } of already) this.scheduler.done(tenant);
+      await this.options.store.remove(already.map((p) => p.job));
+      picked.splice(0, picked.length, ...picked.filter((p) => !already.includes(p)));
+      if (picked.length === 0) return;
+    }
     // Counted as in flight before BullMQ has them: a fast worker may end one before addBulk returns.
     for (const { job: id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
     let jobs: StoredJob[];
@@ -191,12 +213,16 @@ export class FairDispatcher {
     void this.pump();
   }
 
+  private async reconcile(): Promise<void> {
+    for (const jobId of [...this.inFlight.keys()]) await this.endedIfFinal(jobId, true);
+  }
+
   /** A failed attempt that will be retried keeps its slot; the final failure frees it. */
-  private async endedIfFinal(jobId: string): Promise<void> {
+  private async endedIfFinal(jobId: string, orCompleted = false): Promise<void> {
     if (!this.inFlight.has(jobId)) return;
     try {
       const state = await this.options.queue.getJobState(jobId);
-      if (state === 'failed' || state === 'unknown') this.ended(jobId);
+      if (state === 'failed' || state === 'unknown' || (orCompleted && state === 'completed')) this.ended(jobId);
     } catch (error) {
       this.reportError(error);
     }

@@ -55,9 +55,11 @@ export class PostgresJobStore {
         data        jsonb NOT NULL,
         opts        jsonb NOT NULL,
         cost        double precision NOT NULL DEFAULT 1,
-        enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        seen        boolean NOT NULL DEFAULT false
       );
       CREATE INDEX IF NOT EXISTS backlog_tenant ON ${this.table} (tenant_id, id);
+      CREATE INDEX IF NOT EXISTS backlog_unseen ON ${this.table} (id) WHERE NOT seen;
       CREATE TABLE IF NOT EXISTS ${this.pausedTable} (
         tenant_id text PRIMARY KEY,
         paused_at timestamptz NOT NULL DEFAULT now()
@@ -96,13 +98,23 @@ export class PostgresJobStore {
     }
   }
 
-  /** Stored jobs after `afterId`, oldest first, without their payloads. */
-  async headsAfter(afterId: string, limit: number): Promise<StoredJobHead[]> {
+  /**
+   * Stored jobs oldest first, without their payloads, marked read: the ones not read yet, or,
+   * with `after`, every one past that id (a starting dispatcher reads them all again, page by
+   * page). Not an id cursor alone: ids are taken in insert order but committed in any order, and
+   * a row that commits late must still be read.
+   */
+  async readHeads(limit: number, after?: string): Promise<StoredJobHead[]> {
     const { rows } = await this.pool.query<{ id: string; tenant_id: string; cost: number; enqueued_at: Date }>(
-      `SELECT id, tenant_id, cost, enqueued_at FROM ${this.table} WHERE id > $1 ORDER BY id LIMIT $2`,
-      [afterId, limit],
+      `UPDATE ${this.table} b SET seen = true
+         FROM (SELECT id FROM ${this.table} WHERE ${after === undefined ? 'NOT seen' : 'id > $2'} ORDER BY id LIMIT $1) picked
+        WHERE b.id = picked.id
+        RETURNING b.id, b.tenant_id, b.cost, b.enqueued_at`,
+      after === undefined ? [limit] : [limit, after],
     );
-    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, cost: r.cost, enqueuedAt: r.enqueued_at }));
+    return rows
+      .map((r) => ({ id: r.id, tenantId: r.tenant_id, cost: r.cost, enqueuedAt: r.enqueued_at }))
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
   async take(ids: string[]): Promise<StoredJob[]> {

@@ -137,6 +137,31 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     expect(startsOf(tenant).slice(before).map((s) => s.n)).toEqual([100, 101, 102]);
   }, 20_000);
 
+  it('reads a stored job that commits after a later one (ids are not commit order)', async () => {
+    const schema = `late_${randomSuffix()}`;
+    const other = new PostgresJobStore(jobsDb.url, schema);
+    await other.migrate();
+    const tenant = scoped(tenants[3]!);
+    const row = { tenant, name: 'test.fair', data: {}, opts: {}, cost: 1 };
+    const slow = await jobsDb.pool.connect();
+    try {
+      await slow.query('BEGIN');
+      const { rows } = await slow.query<{ id: string }>(
+        `INSERT INTO ${schema}.backlog (tenant_id, tenant, name, data, opts) VALUES ($1, $2, 'test.fair', '{}', '{}') RETURNING id`,
+        [tenant.id, JSON.stringify(tenant)],
+      );
+      const fast = await other.add(row, 100);
+      expect(fast.ok && BigInt(fast.id) > BigInt(rows[0]!.id)).toBe(true);
+      expect((await other.readHeads(100)).map((h) => h.id)).toEqual([(fast as { id: string }).id]);
+      await slow.query('COMMIT');
+      expect((await other.readHeads(100)).map((h) => h.id)).toEqual([rows[0]!.id]);
+      expect(await other.readHeads(100)).toEqual([]);
+    } finally {
+      slow.release();
+      await other.close();
+    }
+  });
+
   it('lets a second dispatcher in only when the first has stopped, and loses or repeats nothing across the switch', async () => {
     const tenant = tenants[2]!;
     expect(await newDispatcher().start()).toBe(false); // the first holds the store's lock
