@@ -52,6 +52,8 @@ export interface RunningStack {
   databases: StackDatabases['description'];
   /** The least-privilege logins, for tools that start more apps against this stack. */
   logins: { routingUrl: string; poolAppUrl: string };
+  /** The control server's admin login, for tools that need a database of their own there (benchmarks). */
+  controlAdminUrl: string;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -145,6 +147,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       })),
       databases: databases.description,
       logins: { routingUrl, poolAppUrl },
+      controlAdminUrl: databases.controlAdminUrl,
       dataDir: options.dataDir,
       stop: () => stopAll(started, databases),
     };

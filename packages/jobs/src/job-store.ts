@@ -99,6 +99,47 @@ export class PostgresJobStore {
   }
 
   /**
+   * Stores many jobs of one tenant at once, or none when they would take it past `maxQueued`
+   * (then says how many wait already). One statement for the batch.
+   */
+  async addMany(
+    tenant: ScopedTenant,
+    jobs: ReadonlyArray<{ name: string; data: unknown; opts: Record<string, unknown>; cost: number }>,
+    maxQueued: number,
+  ): Promise<{ ok: true; ids: string[] } | { ok: false; queued: number }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}:${tenant.id}`]);
+      const { rows: counted } = await client.query<{ queued: string }>(
+        `SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $2) w`,
+        [tenant.id, maxQueued],
+      );
+      const queued = Number(counted[0]!.queued);
+      if (queued + jobs.length > maxQueued) {
+        await client.query('ROLLBACK');
+        return { ok: false, queued };
+      }
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO ${this.table} (tenant_id, tenant, name, data, opts, cost)
+         SELECT $1, $2, j.name, j.data, j.opts, j.cost
+           FROM unnest($3::text[], $4::jsonb[], $5::jsonb[], $6::float8[]) WITH ORDINALITY AS j(name, data, opts, cost, n)
+          ORDER BY j.n
+         RETURNING id`,
+        [tenant.id, JSON.stringify(tenant), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.data)), jobs.map((j) => JSON.stringify(j.opts)), jobs.map((j) => j.cost)],
+      );
+      await client.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, tenant.id]);
+      await client.query('COMMIT');
+      return { ok: true, ids: rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
    * Stored jobs oldest first, without their payloads, marked read: the ones not read yet, or,
    * with `after`, every one past that id (a starting dispatcher reads them all again, page by
    * page). Not an id cursor alone: ids are taken in insert order but committed in any order, and

@@ -137,6 +137,20 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     expect(startsOf(tenant).slice(before).map((s) => s.n)).toEqual([100, 101, 102]);
   }, 20_000);
 
+  it('stores a batch all or none: one past the backlog limit is refused whole, one within it all runs', async () => {
+    const tenant = tenants[4]!;
+    policies.set(tenant.id, { ...POLICY, maxQueued: 5 });
+    const before = startsOf(tenant).length;
+    const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ n: from + i, ms: 1 }));
+    const refused = await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, batch(300, 6))).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(JobBacklogFullError);
+    expect(await store.queued(tenant.id)).toBe(0);
+    const ids = await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, batch(310, 5)));
+    expect(ids).toHaveLength(5);
+    await eventually(async () => expect(startsOf(tenant).length - before).toBe(5), 10_000);
+    expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([310, 311, 312, 313, 314]);
+  });
+
   it('reads a stored job that commits after a later one (ids are not commit order)', async () => {
     const schema = `late_${randomSuffix()}`;
     const other = new PostgresJobStore(jobsDb.url, schema);
