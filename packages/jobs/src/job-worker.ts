@@ -34,6 +34,8 @@ export function startJobWorker(
      */
     lockDurationMs?: number;
     stalledIntervalMs?: number;
+    /** Told of the worker's own errors (not its jobs'); default: a line on stderr. */
+    onError?: (error: Error) => void;
   },
 ): Worker {
   const { registry, locate } = options;
@@ -50,11 +52,16 @@ export function startJobWorker(
     const { tenant, db } = await locate(data.tenant.id);
     await runAsTenant(db, tenant, () => definition.run(payload, { id: job.id!, attempt: job.attemptsMade + 1, tenant }), { traceId: `job:${job.id}` });
   };
-  return backend.worker(queueName, processor, {
+  const worker = backend.worker(queueName, processor, {
     concurrency: options.concurrency,
     ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
     ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
   });
+  // The worker's own troubles (a lost connection, a deadlock in the backend while finishing a
+  // job): the job stays active and runs again once its lock lapses, so this only reports.
+  const onError = options.onError ?? ((error: Error) => process.stderr.write(`job worker ${queueName}: ${error.message}\n`));
+  worker.on('error', onError);
+  return worker;
 }
 
 function readJobData(data: unknown): TenantJobData {

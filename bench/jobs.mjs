@@ -1,0 +1,280 @@
+// Benchmark "jobs": the shared job service against plain BullMQ, side by side in one run, on
+// each backend (Redis when REDIS_URL answers, and BullMQ's PostgreSQL backend):
+//   mixed    one tenant enqueues --big jobs at t=0; --small-tenants other tenants enqueue
+//            --small-jobs each at t=+1 s. Reported: the small tenants' wait (enqueue to start)
+//            p50/p99/max, and the big tenant's drain time.
+//   single   only the big tenant, --big jobs: throughput.
+// Each mode runs as "fifo" (plain BullMQ: TenantJobs straight to one queue) and "fair" (the
+// store, the FairDispatcher and the same queue and worker). Every job is one idempotent upsert
+// of a link in its tenant's schema, through the tenant runtime, with the pool's app login.
+// Everything runs in this process (producer, dispatcher, worker), against the stack's Postgres.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { URL } from 'node:url';
+import { log, parseBenchmarkArgs, runBenchmark, UsageError, wholeNumber } from './lib/benchmark.mjs';
+import { fetchOnce } from './lib/load.mjs';
+import { requireBuilt } from './lib/platform.mjs';
+import { fmt, fmtMs, machineMarkdown, round } from './lib/report.mjs';
+
+export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
+
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 32, smallAtMs: 1_000 };
+
+export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
+  --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})
+  --small-jobs <n>       (default ${DEFAULTS.smallJobs})
+  --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
+  --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window})
+  --backend <redis|postgres|both>
+                         default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
+  --json                 print one JSON object on stdout instead of the markdown table
+  -h, --help             show this help
+  Database: embedded Postgres, or the server in DATABASE_URL. The job store and BullMQ's
+  PostgreSQL backend use a database of their own on the control server (mysaas_jobs_bench).
+`;
+
+function parseOptions(args) {
+  const values = parseBenchmarkArgs(args, {
+    big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
+    concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' },
+  });
+  const backend = values.backend ?? 'auto';
+  if (!['redis', 'postgres', 'both', 'auto'].includes(backend)) throw new UsageError(`--backend: "${backend}" is none of redis, postgres, both`);
+  return {
+    help: values.help,
+    json: values.json,
+    big: wholeNumber('big', values.big, DEFAULTS.big, 1, 1_000_000),
+    smallTenants: wholeNumber('small-tenants', values['small-tenants'], DEFAULTS.smallTenants, 1, 500),
+    smallJobs: wholeNumber('small-jobs', values['small-jobs'], DEFAULTS.smallJobs, 1, 10_000),
+    concurrency: wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256),
+    window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
+    backend,
+  };
+}
+
+export async function main(args) {
+  return runBenchmark(args, {
+    name: 'jobs',
+    summary,
+    help,
+    parseOptions,
+    packages: ['@mysaas/jobs', '@mysaas/db', '@mysaas/tenant-runtime', '@mysaas/limits'],
+    measure,
+    markdown,
+    // Delivery is at least once: a job run twice (its worker lost its lock) is counted, not a
+    // failure; its upsert left one row. A job never run is.
+    failures: (report) => {
+      const lost = report.runs.filter((r) => r.lost > 0);
+      return lost.length === 0 ? undefined : `jobs were lost in: ${lost.map((r) => `${r.backend} ${r.mode} ${r.scheduling}`).join(', ')}`;
+    },
+  });
+}
+
+async function measure({ stack, options, signal }) {
+  const jobs = requireBuilt('@mysaas/jobs');
+  const { createPoolDataSource, TenantDatabase } = requireBuilt('@mysaas/db');
+  const { runAsTenant, currentTenantScope } = requireBuilt('@mysaas/tenant-runtime');
+  const { redisReachable } = requireBuilt('@mysaas/limits');
+
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const redisUp = await redisReachable(redisUrl);
+  const backends = options.backend === 'auto' ? (redisUp ? ['redis', 'postgres'] : ['postgres']) : options.backend === 'both' ? ['redis', 'postgres'] : [options.backend];
+  if (backends.includes('redis') && !redisUp) throw new Error(`--backend ${options.backend}: no Redis answers at ${redisUrl}`);
+  if (!redisUp) log(`No Redis at ${redisUrl}: the Redis rows are skipped.`);
+
+  // A database of its own for the job store and BullMQ's PostgreSQL backend.
+  const jobsDbUrl = await jobsDatabase(stack.controlAdminUrl);
+
+  // The tenants: big, and the small ones, provisioned through the control plane.
+  log(`Provisioning ${1 + options.smallTenants} tenants…`);
+  const tenants = [];
+  for (let i = 0; i <= options.smallTenants; i++) {
+    signal.throwIfAborted();
+    tenants.push(await provision(stack, i === 0 ? 'jb-big' : `jb-small-${i}`));
+  }
+  const [big, ...small] = tenants;
+
+  const dataSource = await createPoolDataSource({ url: stack.logins.poolAppUrl, entities: [], maxConnections: Math.max(10, options.concurrency + 2), connectionWaitMs: 30_000, applicationName: 'bench-jobs' }).initialize();
+  const tenantDb = new TenantDatabase(dataSource, { statementTimeoutMs: 30_000, maxConnectionsPerTenant: options.concurrency, connectionWaitMs: 30_000 });
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+
+  // What every run records: per job, its enqueue time (in the payload), start and end.
+  let records = new Map();
+  const upsert = jobs.defineJob({
+    name: 'bench.upsert',
+    attempts: 3,
+    backoffMs: 100,
+    parse: (data) => data,
+    run: async ({ code, at }, job) => {
+      const started = Date.now();
+      await currentTenantScope().transaction.manager.query(
+        `INSERT INTO links (code, url) VALUES ($1, 'https://example.com/') ON CONFLICT (code) DO NOTHING`, [code],
+      );
+      const previous = records.get(job.id);
+      records.set(job.id, { tenant: job.tenant.slug, at, started: previous?.started ?? started, ended: Date.now(), runs: (previous?.runs ?? 0) + 1 });
+    },
+  });
+  const registry = new jobs.JobRegistry([upsert]);
+  // A lone tenant may fill the window: a cap at the worker's concurrency would leave BullMQ nothing
+  // queued behind the running jobs, and every start would wait for the dispatcher's round trip.
+  const policy = { weight: 1, maxRunning: options.window, maxQueued: 10_000_000 };
+
+  const runs = [];
+  try {
+    for (const backendKind of backends) {
+      for (const scheduling of ['fifo', 'fair']) {
+        for (const mode of ['mixed', 'single']) {
+          signal.throwIfAborted();
+          records = new Map();
+          const label = `${backendKind} ${scheduling} ${mode}`;
+          log(`[${runs.length + 1}/${backends.length * 4}] ${label}: ${options.big} jobs${mode === 'mixed' ? ` + ${options.smallTenants} × ${options.smallJobs} at +${DEFAULTS.smallAtMs / 1000} s` : ''}…`);
+          runs.push(await run({ jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, mode, jobsDbUrl, redisUrl, records: () => records, signal, label }));
+        }
+      }
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+  return { settings: { ...options, smallAtMs: DEFAULTS.smallAtMs, backends }, runs };
+}
+
+async function run(ctx) {
+  const { jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, mode, jobsDbUrl, redisUrl, records, signal, label } = ctx;
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const queueName = `bench-${suffix}`;
+  const backend = jobs.jobBackend(backendKind === 'redis' ? { kind: 'redis', url: redisUrl } : { kind: 'postgres', url: jobsDbUrl, schema: 'bullmq' });
+  const queue = backend.queue(queueName);
+  const worker = jobs.startJobWorker(backend, queueName, {
+    registry, concurrency: options.concurrency, locate: async (id) => ({ tenant: byId.get(id), db: tenantDb }),
+  });
+  await worker.waitUntilReady();
+  let store;
+  let events;
+  let dispatcher;
+  let target = { queue };
+  if (scheduling === 'fair') {
+    store = new jobs.PostgresJobStore(jobsDbUrl, `bench_${suffix}`);
+    await store.migrate();
+    events = backend.events(queueName);
+    dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, pollMs: 50 });
+    if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
+    target = { store, defaultPolicy: policy };
+  }
+  const producer = new jobs.TenantJobs(target);
+  const enqueue = (tenant, from, count, prefix) =>
+    runAsTenant(tenantDb, tenant, async () => {
+      for (let start = from; start < from + count; start += 1_000) {
+        const at = Date.now();
+        const payloads = Array.from({ length: Math.min(1_000, from + count - start) }, (_, i) => ({ code: `${prefix}${suffix}-${start + i}`, at }));
+        await producer.enqueueMany(upsert, payloads);
+      }
+    });
+
+  try {
+    const t0 = Date.now();
+    await enqueue(big, 0, options.big, 'b');
+    const bigEnqueuedMs = Date.now() - t0;
+    let expected = options.big;
+    if (mode === 'mixed') {
+      await sleep(Math.max(0, DEFAULTS.smallAtMs - (Date.now() - t0)));
+      for (const tenant of small) await enqueue(tenant, 0, options.smallJobs, 's');
+      expected += small.length * options.smallJobs;
+    }
+    // Wait for every job to end (bounded: 20 minutes).
+    const deadline = Date.now() + 20 * 60_000;
+    let last = -1;
+    let lastProgress = Date.now();
+    while (records().size < expected) {
+      signal.throwIfAborted();
+      if (Date.now() > deadline) throw new Error(`${label}: only ${records().size} of ${expected} jobs ended within 20 minutes`);
+      if (records().size !== last) {
+        last = records().size;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > 60_000) {
+        throw new Error(`${label}: stuck at ${last} of ${expected} jobs for a minute`);
+      }
+      await sleep(200);
+    }
+    const all = [...records().values()];
+    const bigJobs = all.filter((r) => r.tenant === big.slug);
+    const smallJobs = all.filter((r) => r.tenant !== big.slug);
+    const waits = smallJobs.map((r) => r.started - r.at).sort((a, b) => a - b);
+    const firstStart = Math.min(...bigJobs.map((r) => r.started));
+    const lastEnd = Math.max(...bigJobs.map((r) => r.ended));
+    return {
+      backend: backendKind, scheduling, mode,
+      jobs: all.length,
+      lost: expected - all.length,
+      duplicated: all.filter((r) => r.runs > 1).length,
+      bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
+      bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
+      throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
+      smallWaitMs: waits.length === 0 ? null : { p50: pick(waits, 50), p99: pick(waits, 99), max: waits[waits.length - 1] },
+    };
+  } finally {
+    await dispatcher?.stop();
+    await worker.close();
+    await events?.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await backend.close();
+    await store?.close();
+  }
+}
+
+const pick = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function provision(stack, slug) {
+  const res = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}` },
+    body: { slug, name: slug, adminEmail: `admin@${slug}.test`, adminPassword: 'bench-password-1', pool: 'v1' },
+  });
+  if (res.status !== 201) throw new Error(`provisioning ${slug}: ${res.status} ${res.text.slice(0, 300)}`);
+  const tenant = JSON.parse(res.text);
+  return { id: tenant.id, slug: tenant.slug, name: tenant.name };
+}
+
+/** CREATE DATABASE mysaas_jobs_bench on the control server (fresh each run); its URL. */
+async function jobsDatabase(controlAdminUrl) {
+  const { Client } = (await import('pg')).default;
+  const admin = new Client({ connectionString: controlAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query('DROP DATABASE IF EXISTS mysaas_jobs_bench WITH (FORCE)');
+    await admin.query('CREATE DATABASE mysaas_jobs_bench');
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(controlAdminUrl);
+  url.pathname = '/mysaas_jobs_bench';
+  return url.toString();
+}
+
+function markdown(report) {
+  const { settings } = report;
+  const rows = report.runs.map((r) =>
+    `| ${r.backend} | ${r.mode} | ${r.scheduling} | ${r.jobs} | ${r.smallWaitMs ? `${fmtMs(r.smallWaitMs.p50)} / ${fmtMs(r.smallWaitMs.p99)} / ${fmtMs(r.smallWaitMs.max)}` : '–'} | ${fmt(r.bigDrainSeconds)} | ${fmt(r.throughputPerSecond)} | ${r.lost} / ${r.duplicated} |`);
+  const ratio = (backend, mode, field) => {
+    const fifo = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fifo');
+    const fair = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fair');
+    return fifo && fair ? round(fair[field] / fifo[field], 3) : null;
+  };
+  const verdicts = settings.backends.map((b) => {
+    const fair = report.runs.find((r) => r.backend === b && r.mode === 'mixed' && r.scheduling === 'fair');
+    return `- ${b}: small tenants' p99 wait, fair: ${fmtMs(fair?.smallWaitMs?.p99)} ms (target < 1000 ms) — ${fair?.smallWaitMs?.p99 < 1000 ? 'met' : '**not met**'}; ` +
+      `big tenant's drain, fair / fifo: ${ratio(b, 'mixed', 'bigDrainSeconds')} (target ≤ 1.05) — ${ratio(b, 'mixed', 'bigDrainSeconds') <= 1.05 ? 'met' : '**not met**'}; ` +
+      `single-tenant throughput, fair / fifo: ${ratio(b, 'single', 'throughputPerSecond')} (target ≥ 0.9) — ${ratio(b, 'single', 'throughputPerSecond') >= 0.9 ? 'met' : '**not met**'}`;
+  });
+  return `## jobs benchmark (${report.date})
+
+${machineMarkdown(report.machine)}
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.window}; every job one idempotent upsert through the tenant runtime; producer, dispatcher and worker in the benchmark process.
+
+| backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | lost / run twice (at least once) |
+|---|---|---|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+Targets (issue 7):
+${verdicts.join('\n')}
+`;
+}
