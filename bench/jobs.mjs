@@ -13,7 +13,7 @@ import { URL } from 'node:url';
 import { log, parseBenchmarkArgs, runBenchmark, UsageError, wholeNumber } from './lib/benchmark.mjs';
 import { fetchOnce } from './lib/load.mjs';
 import { requireBuilt } from './lib/platform.mjs';
-import { fmt, fmtMs, machineMarkdown, round } from './lib/report.mjs';
+import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report.mjs';
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
@@ -208,7 +208,7 @@ async function run(ctx) {
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
-      smallWaitMs: waits.length === 0 ? null : { p50: pick(waits, 50), p99: pick(waits, 99), max: waits[waits.length - 1] },
+      smallWaitMs: waits.length === 0 ? null : latencySummary(waits),
     };
   } finally {
     await dispatcher?.stop();
@@ -220,8 +220,6 @@ async function run(ctx) {
     await store?.close();
   }
 }
-
-const pick = (sorted, p) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function provision(stack, slug) {
   const res = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants`, {

@@ -20,8 +20,6 @@ export interface StoredJobHead {
   enqueuedAt: Date;
 }
 
-export const JOBS_CHANNEL = 'mysaas_jobs';
-
 /**
  * The durable backlog in front of the queue (ADR 16): a job is acknowledged once it is a row
  * here, and leaves only after the dispatcher has handed it to BullMQ (same id, so handing it
@@ -67,40 +65,16 @@ export class PostgresJobStore {
     `);
   }
 
-  /**
-   * Stores a job unless its tenant already has `maxQueued` waiting; the count and the insert
-   * are one statement, and a tenant's inserts take turns (an advisory lock on the tenant for
-   * the transaction), so concurrent enqueues cannot overshoot the limit.
-   */
+  /** Stores a job unless its tenant already has `maxQueued` waiting (see `addMany`). */
   async add(job: Omit<StoredJob, 'id' | 'enqueuedAt'>, maxQueued: number): Promise<{ ok: true; id: string } | { ok: false; queued: number }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}:${job.tenant.id}`]);
-      const { rows } = await client.query<{ id: string | null; queued: string }>(
-        `WITH waiting AS (SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $7) w),
-              added AS (
-                INSERT INTO ${this.table} (tenant_id, tenant, name, data, opts, cost)
-                SELECT $1, $2, $3, $4, $5, $6 FROM waiting WHERE queued < $7
-                RETURNING id)
-         SELECT (SELECT id FROM added) AS id, (SELECT queued FROM waiting) AS queued`,
-        [job.tenant.id, JSON.stringify(job.tenant), job.name, JSON.stringify(job.data), JSON.stringify(job.opts), job.cost, maxQueued],
-      );
-      const row = rows[0]!;
-      if (row.id !== null) await client.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, job.tenant.id]);
-      await client.query('COMMIT');
-      return row.id === null ? { ok: false, queued: Number(row.queued) } : { ok: true, id: row.id };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const stored = await this.addMany(job.tenant, [job], maxQueued);
+    return stored.ok ? { ok: true, id: stored.ids[0]! } : stored;
   }
 
   /**
    * Stores many jobs of one tenant at once, or none when they would take it past `maxQueued`
-   * (then says how many wait already). One statement for the batch.
+   * (then says how many wait already). A tenant's inserts take turns (an advisory lock on the
+   * tenant for the transaction), so concurrent enqueues cannot overshoot the limit.
    */
   async addMany(
     tenant: ScopedTenant,
@@ -128,7 +102,6 @@ export class PostgresJobStore {
          RETURNING id`,
         [tenant.id, JSON.stringify(tenant), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.data)), jobs.map((j) => JSON.stringify(j.opts)), jobs.map((j) => j.cost)],
       );
-      await client.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, tenant.id]);
       await client.query('COMMIT');
       return { ok: true, ids: rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)) };
     } catch (error) {
@@ -177,12 +150,10 @@ export class PostgresJobStore {
 
   async pause(tenantId: string): Promise<void> {
     await this.pool.query(`INSERT INTO ${this.pausedTable} (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING`, [tenantId]);
-    await this.pool.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, tenantId]);
   }
 
   async resume(tenantId: string): Promise<void> {
     await this.pool.query(`DELETE FROM ${this.pausedTable} WHERE tenant_id = $1`, [tenantId]);
-    await this.pool.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, tenantId]);
   }
 
   async pausedTenants(): Promise<Set<string>> {

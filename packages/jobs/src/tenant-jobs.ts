@@ -41,37 +41,29 @@ export class TenantJobs {
    * On a store target a tenant's full backlog refuses it (`JobBacklogFullError`).
    */
   async enqueue<P>(definition: JobDefinition<P>, payload: P, options: { key?: string; cost?: number } = {}): Promise<string> {
-    const { tenant } = currentTenantScope();
-    definition.parse(payload); // a payload the handler could not read fails here, not in a worker
-    const scoped: ScopedTenant = { id: tenant.id, slug: tenant.slug, name: tenant.name };
-    const data: TenantJobData = { v: 1, tenant: scoped, payload };
-    const opts = jobOptions(definition);
-    if ('queue' in this.target) {
-      const job = await this.target.queue.add(definition.name, data, {
-        ...opts,
-        ...(options.key === undefined ? {} : { jobId: `${tenant.id}.${definition.name}.${options.key}` }),
-      });
-      return job.id!;
-    }
-    const { store, policyOf, defaultPolicy } = this.target;
-    const limit = (policyOf?.(tenant.id) ?? defaultPolicy).maxQueued;
-    const stored = await store.add({ tenant: scoped, name: definition.name, data, opts: opts as Record<string, unknown>, cost: options.cost ?? 1 }, limit);
-    if (!stored.ok) throw new JobBacklogFullError(tenant.slug, limit);
-    return `b${stored.id}`;
+    const [id] = await this.enqueueMany(definition, [payload], options);
+    return id!;
   }
 
   /**
    * Queues many jobs of one definition for the current tenant, all or none (a full backlog
    * refuses the whole batch); resolves with their ids, in order. One round trip for the batch.
+   * A `key` names one job, so it comes with a single payload only.
    */
-  async enqueueMany<P>(definition: JobDefinition<P>, payloads: readonly P[], options: { cost?: number } = {}): Promise<string[]> {
+  async enqueueMany<P>(definition: JobDefinition<P>, payloads: readonly P[], options: { key?: string; cost?: number } = {}): Promise<string[]> {
+    if (options.key !== undefined && payloads.length !== 1) throw new Error('a job key names one job: enqueue that payload alone');
     const { tenant } = currentTenantScope();
-    for (const payload of payloads) definition.parse(payload);
+    for (const payload of payloads) definition.parse(payload); // a payload the handler could not read fails here, not in a worker
     const scoped: ScopedTenant = { id: tenant.id, slug: tenant.slug, name: tenant.name };
     const opts = jobOptions(definition);
     const datas = payloads.map((payload): TenantJobData => ({ v: 1, tenant: scoped, payload }));
     if ('queue' in this.target) {
-      const jobs = await this.target.queue.addBulk(datas.map((data) => ({ name: definition.name, data, opts })));
+      const { queue } = this.target;
+      if (datas.length === 1) {
+        const jobId = options.key === undefined ? {} : { jobId: `${tenant.id}.${definition.name}.${options.key}` };
+        return [(await queue.add(definition.name, datas[0], { ...opts, ...jobId })).id!];
+      }
+      const jobs = await queue.addBulk(datas.map((data) => ({ name: definition.name, data, opts })));
       return jobs.map((job) => job.id!);
     }
     const { store, policyOf, defaultPolicy } = this.target;
