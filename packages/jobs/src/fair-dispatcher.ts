@@ -1,5 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import { FairScheduler, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
+import { FairScheduler, type StartedJob, type TenantJobPolicy } from './fair-scheduler';
 import type { PostgresJobStore, StoredJob } from './job-store';
 
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
@@ -42,6 +42,7 @@ export class FairDispatcher {
   private readonly listeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
+  private polling = false;
   private again = false;
   private leadership: { release(): Promise<void> } | undefined;
   private stopped = false;
@@ -80,15 +81,6 @@ export class FairDispatcher {
     await this.leadership?.release();
   }
 
-  stats(tenantId: string): TenantJobStats {
-    return this.scheduler.stats(tenantId);
-  }
-
-  /** Jobs this dispatcher handed over and saw no end of yet. */
-  get inFlightCount(): number {
-    return this.inFlight.size;
-  }
-
   /** Jobs an earlier dispatcher handed over that have not ended: they keep their tenants' slots. */
   private async adoptQueued(): Promise<void> {
     const jobs = await this.options.queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
@@ -104,7 +96,10 @@ export class FairDispatcher {
 
   /** New jobs and pauses from the store, then as many fair picks as the window takes. */
   private async poll(): Promise<void> {
-    if (this.stopped) return;
+    // One poll at a time: the interval does not wait for a slow one, and two interleaved would
+    // undo each other's pauses and enqueue a tenant's jobs out of order.
+    if (this.stopped || this.polling) return;
+    this.polling = true;
     try {
       const paused = await this.options.store.pausedTenants();
       for (const tenant of paused) if (!this.paused.has(tenant)) this.scheduler.pause(tenant);
@@ -132,6 +127,8 @@ export class FairDispatcher {
       await this.pump();
     } catch (error) {
       this.reportError(error);
+    } finally {
+      this.polling = false;
     }
   }
 

@@ -98,7 +98,13 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     await enqueue(big, 200);
     await eventually(async () => expect(startsOf(big).length).toBeGreaterThanOrEqual(10), 10_000);
     for (const tenant of small) await enqueue(tenant, 5);
-    const bigBefore = startsOf(big).length; // counted once every small tenant's jobs are stored
+    // Counted once the dispatcher has read every small tenant's jobs (up to a poll later): what
+    // the big tenant starts before that is the poll's delay, not the scheduling.
+    await eventually(async () => {
+      const { rows } = await jobsDb.pool.query<{ n: string }>('SELECT count(*) AS n FROM mysaas_jobs.backlog WHERE tenant_id = ANY($1) AND NOT seen', [small.map((t) => t.id)]);
+      expect(Number(rows[0]!.n)).toBe(0);
+    });
+    const bigBefore = startsOf(big).length;
     await eventually(async () => expect(small.every((t) => startsOf(t).length === 5)).toBe(true), 15_000);
     // Five tenants take turns: the big one starts about one job per round of the small ones
     // (5 rounds), plus what was already in the window (4). First come, first served, it would
