@@ -3,7 +3,7 @@ import type { TenantDatabase } from '@mysaas/db';
 import { checkTenantSlug } from '@mysaas/tenancy';
 import { runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
 import type { JobBackend } from './job-backend';
-import type { JobRegistry } from './job-definition';
+import type { JobRegistry } from '@mysaas/tenant-runtime';
 import type { TenantJobData } from './tenant-jobs';
 
 /** Where a tenant is served now: its pool database, reached with that pool's app login. */

@@ -1,7 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { currentTenantScope, type ScopedTenant } from '@mysaas/tenant-runtime';
+import { currentTenantScope, JobBacklogFullError, TenantJobQueue, type JobDefinition, type ScopedTenant } from '@mysaas/tenant-runtime';
 import type { TenantJobPolicy } from './fair-scheduler';
-import type { JobDefinition } from './job-definition';
 import type { PostgresJobStore } from './job-store';
 
 /** What a job carries in the queue: the tenant it runs as (from the scope that enqueued it) and its payload. */
@@ -16,24 +15,15 @@ export type JobTarget =
   | { queue: Queue }
   | { store: PostgresJobStore; policyOf?: (tenantId: string) => TenantJobPolicy | undefined; defaultPolicy: TenantJobPolicy };
 
-/** A tenant's backlog is full: the API answers 429 with this message. */
-export class JobBacklogFullError extends Error {
-  constructor(
-    readonly tenant: string,
-    readonly limit: number,
-  ) {
-    super(`${tenant} already has ${limit} jobs waiting; wait for some to finish, or ask for a larger backlog`);
-    this.name = 'JobBacklogFullError';
-  }
-}
-
 /**
  * Enqueues jobs for the current tenant: the tenant is taken from the tenant scope (the
  * request's, the job's, the command's), never from the caller, so no payload can make a job
  * run as another tenant. Outside a scope it refuses.
  */
-export class TenantJobs {
-  constructor(private readonly target: JobTarget) {}
+export class TenantJobs extends TenantJobQueue {
+  constructor(private readonly target: JobTarget) {
+    super();
+  }
 
   /**
    * Queues `payload` for `definition`'s handler; resolves with its id. `key` makes it

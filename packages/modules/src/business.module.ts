@@ -1,3 +1,4 @@
+import { JobRegistry } from '@mysaas/tenant-runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BUSINESS_MODULES } from './registry';
 
@@ -12,5 +13,11 @@ export class BusinessModules {
   static async load(): Promise<DynamicModule> {
     const imports = await Promise.all(BUSINESS_MODULES.flatMap((entry) => (entry.nest ? [entry.nest()] : [])));
     return { module: BusinessModules, imports };
+  }
+
+  /** Every module's jobs, for the worker: one registry, a name given twice refused. */
+  static async jobs(): Promise<JobRegistry> {
+    const lists = await Promise.all(BUSINESS_MODULES.flatMap((entry) => (entry.jobs ? [entry.jobs()] : [])));
+    return new JobRegistry(lists.flat());
   }
 }

@@ -1,4 +1,5 @@
 import type { TenantSchemaPart } from '@mysaas/db';
+import type { JobDefinition } from '@mysaas/tenant-runtime';
 import type { Type } from '@nestjs/common';
 import { AUTH_SCHEMA } from './auth/auth.schema';
 import { LINKS_SCHEMA } from './links/links.schema';
@@ -13,6 +14,13 @@ export interface BusinessModuleEntry {
    * the CLI and the mover read `schema` without loading a controller.
    */
   nest?: () => Promise<Type<unknown>>;
+  /**
+   * Its background jobs, loaded by the worker (which runs every module's jobs) and by nothing
+   * else. Each is enqueued from the module's own code through the injected `TenantJobs`.
+   */
+  // Each job has its own payload type; the worker only finds them by name.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  jobs?: () => Promise<ReadonlyArray<JobDefinition<any>>>;
 }
 
 /**

@@ -6,11 +6,11 @@ import { createTenant, createTestDatabase, createTestPlatform, eventually, rando
 import type { DataSource } from 'typeorm';
 import { FairDispatcher } from '../../src/fair-dispatcher';
 import type { TenantJobPolicy } from '../../src/fair-scheduler';
-import { defineJob, JobRegistry } from '../../src/job-definition';
+import { defineJob, JobBacklogFullError, JobRegistry } from '@mysaas/tenant-runtime';
 import { jobBackend, type JobBackend } from '../../src/job-backend';
 import { PostgresJobStore } from '../../src/job-store';
 import { startJobWorker } from '../../src/job-worker';
-import { JobBacklogFullError, TenantJobs } from '../../src/tenant-jobs';
+import { TenantJobs } from '../../src/tenant-jobs';
 import { backendsUnderTest, scoped, workerTenantDatabase } from './under-test';
 
 /** Every start, in order, with how many of its tenant's jobs were running at that moment. */

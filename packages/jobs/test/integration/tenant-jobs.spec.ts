@@ -5,7 +5,7 @@ import type { TenantDatabase } from '@mysaas/db';
 import { currentTenantScope, runAsTenant, type ScopedTenant } from '@mysaas/tenant-runtime';
 import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 import type { DataSource } from 'typeorm';
-import { defineJob, JobRegistry, type RunningJob } from '../../src/job-definition';
+import { defineJob, JobRegistry, type RunningJob } from '@mysaas/tenant-runtime';
 import { jobBackend, type JobBackend } from '../../src/job-backend';
 import { startJobWorker, type LocateTenant } from '../../src/job-worker';
 import { TenantJobs } from '../../src/tenant-jobs';

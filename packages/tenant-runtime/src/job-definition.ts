@@ -1,4 +1,6 @@
-import type { ScopedTenant } from '@mysaas/tenant-runtime';
+import { HttpStatus } from '@nestjs/common';
+import { CodedError } from '@mysaas/nest-http';
+import { currentTenantScope, type ScopedTenant } from './tenant-scope';
 
 /** What a handler knows of the run it is in. */
 export interface RunningJob {
@@ -61,5 +63,58 @@ export class JobRegistry {
 
   get names(): string[] {
     return [...this.byName.keys()];
+  }
+}
+
+/**
+ * Where a module enqueues its jobs: inject it (`constructor(private readonly jobs:
+ * TenantJobQueue)`) and call `enqueue` inside a request or a job. The tenant comes from the
+ * current tenant scope, never from the caller; the host provides the implementation (the
+ * job service's `TenantJobs`).
+ */
+export abstract class TenantJobQueue {
+  /** Queues one job for the current tenant; resolves with its id. */
+  abstract enqueue<P>(definition: JobDefinition<P>, payload: P, options?: { key?: string; cost?: number }): Promise<string>;
+  /** Queues many jobs of one definition for the current tenant, all or none; resolves with their ids, in order. */
+  abstract enqueueMany<P>(definition: JobDefinition<P>, payloads: readonly P[], options?: { cost?: number }): Promise<string[]>;
+}
+
+export enum JobQueueExceptionCode {
+  /** The tenant's backlog is at its plan's limit: the work is refused, not queued. */
+  BACKLOG_FULL = 'JOB_BACKLOG_FULL',
+  /** This host was started without a job service. */
+  NOT_CONFIGURED = 'JOB_SERVICE_NOT_CONFIGURED',
+}
+
+export class JobQueueException extends CodedError<JobQueueExceptionCode> {
+  protected readonly statuses = {
+    [JobQueueExceptionCode.BACKLOG_FULL]: HttpStatus.TOO_MANY_REQUESTS,
+    [JobQueueExceptionCode.NOT_CONFIGURED]: HttpStatus.SERVICE_UNAVAILABLE,
+  };
+}
+
+/** A tenant's backlog is full: the API answers 429 with this message. */
+export class JobBacklogFullError extends JobQueueException {
+  constructor(
+    readonly tenant: string,
+    readonly limit: number,
+  ) {
+    super(JobQueueExceptionCode.BACKLOG_FULL, `${tenant} already has ${limit} jobs waiting; wait for some to finish, or ask for a larger backlog`, 30);
+  }
+}
+
+/** The queue of a host that runs no job service: every enqueue says so (503). */
+export class NoJobQueue extends TenantJobQueue {
+  enqueue(): Promise<string> {
+    return this.refuse();
+  }
+
+  enqueueMany(): Promise<string[]> {
+    return this.refuse();
+  }
+
+  private refuse(): Promise<never> {
+    currentTenantScope();
+    return Promise.reject(new JobQueueException(JobQueueExceptionCode.NOT_CONFIGURED, 'this server runs without a job service (set JOBS_DATABASE_URL); background work cannot be queued'));
   }
 }
