@@ -1,0 +1,142 @@
+import type { z } from 'zod';
+import { CliError } from '../cli-error';
+import type { ControlPlaneTarget } from './discovery';
+
+type Method = 'GET' | 'POST' | 'PUT';
+type Query = Record<string, string | number | undefined>;
+
+const TIMEOUT_MS = 30_000;
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'name lookup failed',
+};
+
+/**
+ * The control plane's admin HTTP API, as `saas` sees it: each answer is checked against the
+ * shape the command expects, and every failure becomes a CliError that says what went wrong
+ * and what to try next (never a stack trace, never the token).
+ */
+export class ControlPlaneClient {
+  constructor(private readonly target: ControlPlaneTarget) {}
+
+  get<S extends z.ZodType>(path: string, schema: S, query: Query = {}): Promise<z.output<S>> {
+    return this.request('GET', withQuery(path, query), schema);
+  }
+
+  post<S extends z.ZodType>(path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    return this.request('POST', path, schema, body);
+  }
+
+  put<S extends z.ZodType>(path: string, schema: S, body: unknown): Promise<z.output<S>> {
+    return this.request('PUT', path, schema, body);
+  }
+
+  private async request<S extends z.ZodType>(method: Method, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const what = `${method} ${path}`;
+    const res = await this.send(method, path, body);
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (!res.ok) throw this.failure(res, what, parsed);
+    if (parsed === undefined) {
+      throw new CliError(`the control plane answered ${what} with something that is not JSON (${res.headers.get('content-type') ?? 'no content type'})`, {
+        hint: `is ${this.origin} the control plane's address (not the gateway's)?`,
+      });
+    }
+    const result = schema.safeParse(parsed.value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      throw new CliError(`unexpected answer to ${what}: ${where}${issue?.message ?? 'wrong shape'}`, {
+        hint: 'saas and the control plane may be from different versions; rebuild both (npm run build)',
+      });
+    }
+    return result.data;
+  }
+
+  private async send(method: Method, path: string, body: unknown): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.target.url), {
+        method,
+        headers: {
+          authorization: `Bearer ${this.target.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw this.unreachable(error);
+    }
+  }
+
+  private unreachable(error: unknown): CliError {
+    const hint = `is the control plane running at ${this.origin}? ${
+      this.target.urlFrom === 'SAAS_URL' ? 'Check SAAS_URL.' : 'Restart the dev stack with `npm start`.'
+    }`;
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      return new CliError(`the control plane at ${this.origin} did not answer within ${TIMEOUT_MS / 1000}s`, { hint });
+    }
+    // fetch reports network failures as a TypeError whose cause carries the system error.
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    const reason =
+      (code !== undefined ? NETWORK_ERRORS[code] ?? code : undefined) ??
+      (typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error));
+    return new CliError(`cannot reach the control plane at ${this.origin} (${reason})`, { hint });
+  }
+
+  /** Error bodies are {statusCode, code, message, requestId}; anything else is still reported plainly. */
+  private failure(res: Response, what: string, parsed: { value: unknown } | undefined): CliError {
+    const body = parsed !== undefined && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as Record<string, unknown>) : {};
+    const message = typeof body.message === 'string' ? body.message : `${what} failed with HTTP ${res.status} ${res.statusText}`.trimEnd();
+    const code = typeof body.code === 'string' ? body.code : `HTTP ${res.status}`;
+    const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
+    return new CliError(`${message} (${code})`, { hint: this.hintFor(res.status, requestId) });
+  }
+
+  private hintFor(status: number, requestId: string | undefined): string | undefined {
+    switch (status) {
+      case 401:
+      case 403:
+        return this.target.tokenFrom === 'SAAS_TOKEN'
+          ? "check SAAS_TOKEN: it must be this control plane's admin token (its PLATFORM_ADMIN_TOKEN)"
+          : `the admin token in ${this.target.tokenFrom} was refused: restart the dev stack (\`npm start\`), or set SAAS_TOKEN`;
+      case 404:
+        return 'check the tenant, plan or job id you gave (an older control plane may lack this endpoint: rebuild it)';
+      default:
+        if (status < 500) return undefined;
+        return requestId === undefined ? 'the control plane failed; see its log' : `the control plane failed; see its log for request ${requestId}`;
+    }
+  }
+
+  private get origin(): string {
+    return this.target.url.origin;
+  }
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+function withQuery(path: string, query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const search = params.toString();
+  return search === '' ? path : `${path}?${search}`;
+}
+
+/**
+ * A request path whose interpolated parts are encoded, so a slug or id holding `/` or `?`
+ * cannot reach another route: apiPath`/platform/tenants/${slug}/jobs/pause`.
+ */
+export function apiPath(strings: TemplateStringsArray, ...values: string[]): string {
+  return strings.reduce((path, part, i) => path + encodeURIComponent(values[i - 1] ?? '') + part);
+}

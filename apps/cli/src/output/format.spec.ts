@@ -1,0 +1,43 @@
+import { formatDuration, formatOptional, formatPercent } from './format';
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0ms'],
+    [850, '850ms'],
+    [999.9, '999ms'],
+    [1000, '1s'],
+    [1500, '1.5s'],
+    [59_960, '59.9s'],
+    [60_000, '1m'],
+    [182_000, '3m 2s'],
+    [3_600_000, '1h'],
+    [7_500_000, '2h 5m'],
+    [86_400_000 * 3 + 3_600_000 * 4 + 59_000, '3d 4h'],
+  ])('%d ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('shows — for no age at all (nothing queued), or a value that is not one', () => {
+    expect(formatDuration(null)).toBe('—');
+    expect(formatDuration(-5)).toBe('—');
+    expect(formatDuration(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatPercent', () => {
+  it.each([
+    [0, '0%'],
+    [0.25, '25%'],
+    [1 / 3, '33.3%'],
+    [1, '100%'],
+  ])('%d reads %s', (share, text) => {
+    expect(formatPercent(share)).toBe(text);
+  });
+});
+
+describe('formatOptional', () => {
+  it('shows — for null (no limit) and the number otherwise', () => {
+    expect(formatOptional(null)).toBe('—');
+    expect(formatOptional(2.5)).toBe('2.5');
+  });
+});
