@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error';
 import { CliSession, type CliContext } from './cli-session';
+import { addJobsCommands } from './commands/jobs.command';
+import { addTenantsCommands } from './commands/tenants.command';
 import { examples } from './commands/help-text';
 
 const ENVIRONMENT = `
@@ -26,8 +28,10 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas --help')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas jobs stats', 'saas jobs dead list --tenant acme', 'saas jobs plans list --json')}${ENVIRONMENT}`);
 
+  addJobsCommands(program, session);
+  addTenantsCommands(program, session);
   return program;
 }
 

@@ -1,0 +1,21 @@
+import type { Env } from '@mysaas/config';
+import { run } from '../src/program';
+
+export interface SaasRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `saas <args>` in this process, with its own environment and captured outputs. */
+export async function runSaas(args: string[], options: { env: Env; cwd?: string; tty?: boolean }): Promise<SaasRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: { write: (text: string) => (stdout += text), isTTY: options.tty ?? false },
+    stderr: { write: (text: string) => (stderr += text), isTTY: false },
+    cwd: options.cwd ?? '/',
+    env: options.env,
+  });
+  return { code, stdout, stderr };
+}
