@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { run } from './program';
 
+// `saas … | head` closes the pipe early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
 void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then((code) => {
   // Not process.exit(): that could cut off output still being written to a pipe.
   process.exitCode = code;

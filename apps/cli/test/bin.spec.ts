@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,5 +66,16 @@ describe('the saas bin', () => {
     expect(failed.stderr).toContain('error: the admin token is not valid (ADMIN_TOKEN_INVALID)');
     expect(mistyped.code).toBe(2);
     expect(mistyped.stderr).toContain('give either a dead job id or --tenant <slug>');
+  });
+
+  it('stops quietly when its output pipe closes early (saas … | head)', async () => {
+    const child = spawn(BIN, ['--help'], { env: { PATH: readEnv('PATH') ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the bin has started, so its first write meets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    const [code] = (await once(child, 'close')) as [number | null];
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
