@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { LinkException, LinkExceptionCode } from './links.exception';
 
 /**
@@ -11,4 +12,17 @@ export const LINK_CODE_RULE = 'code must be 3 to 32 letters, digits, "-" or "_"'
 export function parseLinkCode(input: string): string {
   if (!LINK_CODE_PATTERN.test(input)) throw new LinkException(LinkExceptionCode.INVALID_CODE, LINK_CODE_RULE);
   return input;
+}
+
+/** No look-alike letters or digits (l, I, O, 0, 1): codes are read and typed by people. */
+const CODE_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const GENERATED_CODE_LENGTH = 7;
+/** Draws of a free code before giving up, for a single link and for each row of an import. */
+export const GENERATE_ATTEMPTS = 5;
+
+/** A random code for a link that was given none (single links and imports alike). */
+export function generateLinkCode(): string {
+  let code = '';
+  for (let i = 0; i < GENERATED_CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
 }

@@ -1,15 +1,10 @@
-import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Repository } from 'typeorm';
 import { InjectTenantRepository } from '@mysaas/tenant-runtime';
 import { Link } from './link.entity';
-import { parseLinkCode } from './link-code';
+import { GENERATE_ATTEMPTS, generateLinkCode, parseLinkCode } from './link-code';
 import { parseLinkTarget } from './link-target';
 import { LinkException, LinkExceptionCode } from './links.exception';
-
-const CODE_ALPHABET = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const GENERATED_CODE_LENGTH = 7;
-const GENERATE_ATTEMPTS = 5;
 
 export interface CreateLinkInput {
   url: string;
@@ -31,7 +26,7 @@ export class LinksService {
       throw new LinkException(LinkExceptionCode.CODE_TAKEN, `code "${code}" is already used by another link`);
     }
     for (let attempt = 0; attempt < GENERATE_ATTEMPTS; attempt++) {
-      const link = await this.insert({ code: generateCode(), url, createdBy });
+      const link = await this.insert({ code: generateLinkCode(), url, createdBy });
       if (link) return link;
     }
     throw new LinkException(LinkExceptionCode.CODE_SPACE_EXHAUSTED, 'could not find a free short code; try again');
@@ -63,10 +58,4 @@ export class LinksService {
       createdAt: row.created_at as Date,
     });
   }
-}
-
-function generateCode(): string {
-  let code = '';
-  for (let i = 0; i < GENERATED_CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
-  return code;
 }
