@@ -18,4 +18,56 @@ export const LINKS_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX links_code_key ON links (code);
     `,
   },
+  {
+    // Bulk imports (links.import jobs). The rows wait in link_import_rows until every chunk of
+    // their import has run; counts live on the chunk rows, so concurrent chunks never update
+    // one counter, and a chunk that has finished_at set has been counted.
+    id: '0003_link_imports',
+    release: 1,
+    sql: `
+      CREATE TABLE link_imports (
+        id            uuid NOT NULL DEFAULT gen_random_uuid(),
+        total         integer NOT NULL,
+        chunk_count   integer NOT NULL,
+        created_by    uuid,
+        created_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT link_imports_pkey PRIMARY KEY (id),
+        CONSTRAINT link_imports_created_by_fkey FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE SET NULL
+      );
+      CREATE INDEX link_imports_created_at_idx ON link_imports (created_at);
+      CREATE TABLE link_import_chunks (
+        import_id     uuid NOT NULL,
+        chunk         integer NOT NULL,
+        first_row     integer NOT NULL,
+        row_count     integer NOT NULL,
+        imported      integer NOT NULL DEFAULT 0,
+        skipped       integer NOT NULL DEFAULT 0,
+        failed        integer NOT NULL DEFAULT 0,
+        failure       character varying(500),
+        started_at    TIMESTAMP WITH TIME ZONE,
+        finished_at   TIMESTAMP WITH TIME ZONE,
+        CONSTRAINT link_import_chunks_pkey PRIMARY KEY (import_id, chunk),
+        CONSTRAINT link_import_chunks_import_id_fkey FOREIGN KEY (import_id) REFERENCES link_imports (id) ON DELETE CASCADE
+      );
+      CREATE TABLE link_import_rows (
+        import_id     uuid NOT NULL,
+        row_number    integer NOT NULL,
+        url           text,
+        code          text,
+        problem       character varying(500),
+        CONSTRAINT link_import_rows_pkey PRIMARY KEY (import_id, row_number),
+        CONSTRAINT link_import_rows_import_id_fkey FOREIGN KEY (import_id) REFERENCES link_imports (id) ON DELETE CASCADE
+      );
+      CREATE INDEX link_import_rows_code_idx ON link_import_rows (import_id, code);
+      CREATE TABLE link_import_errors (
+        import_id     uuid NOT NULL,
+        row_number    integer NOT NULL,
+        url           text,
+        code          text,
+        reason        character varying(500) NOT NULL,
+        CONSTRAINT link_import_errors_pkey PRIMARY KEY (import_id, row_number),
+        CONSTRAINT link_import_errors_import_id_fkey FOREIGN KEY (import_id) REFERENCES link_imports (id) ON DELETE CASCADE
+      );
+    `,
+  },
 ];
