@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { BusinessModules } from './business.module';
+import { LINK_IMPORT_JOB } from './links/link-import.job';
 import { LinksModule } from './links/links.module';
 import { BUSINESS_MODULES } from './registry';
 
@@ -35,6 +36,12 @@ describe('the business module registry', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       expect(() => require('./schema')).not.toThrow();
     });
+  });
+
+  it("gives the worker every module's jobs, found by the name they are enqueued under", async () => {
+    const registry = await BusinessModules.jobs();
+    expect(registry.find('links.import')).toBe(LINK_IMPORT_JOB);
+    expect(registry.names).toContain(LINK_IMPORT_JOB.name);
   });
 
   it('names each module once', () => {

@@ -31,6 +31,11 @@ export interface BusinessModuleEntry {
  */
 export const BUSINESS_MODULES: readonly BusinessModuleEntry[] = [
   { name: 'auth', schema: AUTH_SCHEMA },
-  { name: 'links', schema: LINKS_SCHEMA, nest: async () => (await import('./links/links.module.js')).LinksModule },
+  {
+    name: 'links',
+    schema: LINKS_SCHEMA,
+    nest: async () => (await import('./links/links.module.js')).LinksModule,
+    jobs: async () => [(await import('./links/link-import.job.js')).LINK_IMPORT_JOB],
+  },
   { name: 'pages', nest: async () => (await import('./pages/pages.module.js')).PagesModule },
 ];

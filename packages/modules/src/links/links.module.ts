@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TenantOrmModule } from '@mysaas/tenant-runtime';
 import { Link } from './link.entity';
+import { LinkImport } from './link-import.entity';
+import { LinkImportsController } from './link-imports.controller';
+import { LinkImportsService } from './link-imports.service';
 import { LinksController } from './links.controller';
 import { LinksService } from './links.service';
 
+/** Links and their bulk imports. The imports need the host's `TenantJobQueue` (the app server provides it globally). */
 @Module({
-  imports: [TenantOrmModule.forFeature([Link])],
-  controllers: [LinksController],
-  providers: [LinksService],
-  exports: [LinksService],
+  imports: [TenantOrmModule.forFeature([Link, LinkImport])],
+  controllers: [LinkImportsController, LinksController],
+  providers: [LinksService, LinkImportsService],
+  exports: [LinksService, LinkImportsService],
 })
 export class LinksModule {}

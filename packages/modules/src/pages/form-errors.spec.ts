@@ -1,9 +1,12 @@
+import { JobQueueExceptionCode } from '@mysaas/tenant-runtime';
 import { LinkExceptionCode } from '../links/links.exception';
 import { linkErrorMessage, loginErrorMessage } from './form-errors';
 
 describe('form error messages', () => {
   it('has a fixed message for every link error code', () => {
     for (const code of Object.values(LinkExceptionCode)) expect(linkErrorMessage(code)).toEqual(expect.any(String));
+    // The import form shows the job service's refusals too (a full backlog, no job service).
+    for (const code of Object.values(JobQueueExceptionCode)) expect(linkErrorMessage(code)).toEqual(expect.any(String));
     expect(loginErrorMessage('credentials')).toBe('Email or password is incorrect.');
   });
 
