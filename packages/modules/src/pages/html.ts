@@ -15,7 +15,9 @@ export const PAGE_STYLE = `
          box-shadow: 0 1px 3px rgba(0,0,0,.08); }
   h1 { margin-top: 0; font-size: 1.5rem; }
   label { display: block; margin: .75rem 0 .25rem; font-weight: 600; }
-  input { width: 100%; box-sizing: border-box; padding: .55rem .7rem; border: 1px solid #c9ced8; border-radius: 6px; font: inherit; }
+  input, textarea { width: 100%; box-sizing: border-box; padding: .55rem .7rem; border: 1px solid #c9ced8; border-radius: 6px; font: inherit; }
+  h2 { margin: 2rem 0 .5rem; font-size: 1.15rem; }
+  progress { width: 100%; }
   button { margin-top: 1rem; padding: .55rem 1.2rem; border: 0; border-radius: 6px; background: #3451d1; color: #fff; font: inherit; cursor: pointer; }
   .error { background: #fdecec; color: #8a1c1c; padding: .6rem .8rem; border-radius: 6px; }
   .muted { color: #667085; font-size: .9rem; }
@@ -25,10 +27,12 @@ export const PAGE_STYLE = `
   .inline { display: inline; } .inline button { margin: 0; background: #667085; }
 `;
 
-export function page(title: string, body: string): string {
+/** `refreshSeconds`: the browser reloads the page after that long (a meta refresh: no script, which the CSP forbids). */
+export function page(title: string, body: string, options: { refreshSeconds?: number } = {}): string {
+  const refresh = options.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${Math.trunc(options.refreshSeconds)}">`;
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
 <title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
 <body><main>${body}</main></body>
 </html>`;

@@ -6,13 +6,18 @@ import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
 import { OptionalSession, Public } from '../auth/session-policy.decorator';
 import { SessionsService } from '../auth/sessions.service';
 import type { User } from '../auth/user.entity';
+import { LinkImportsService } from '../links/link-imports.service';
 import { LinkException, LinkExceptionCode } from '../links/links.exception';
 import { LinksService } from '../links/links.service';
-import { CurrentTenant, type AuthenticatedUser, type ScopedTenant } from '@mysaas/tenant-runtime';
+import { CurrentTenant, JobQueueException, type AuthenticatedUser, type ScopedTenant } from '@mysaas/tenant-runtime';
 import { linkErrorMessage, loginErrorMessage } from './form-errors';
-import { linksPage, loginPage } from './views';
+import { parseImportLines } from './import-lines';
+import { importPage, linksPage, loginPage } from './views';
 
 type Tenant = ScopedTenant;
+
+/** Imports the links page shows. */
+const RECENT_IMPORTS = 5;
 
 /** Server-rendered sign-in and links pages; every form posts back here and redirects (PRG). */
 @Controller()
@@ -20,6 +25,7 @@ export class PagesController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly links: LinksService,
+    private readonly imports: LinkImportsService,
   ) {}
 
   @OptionalSession()
@@ -58,7 +64,7 @@ export class PagesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<string> {
     if (!user) return seeOther(res, '/login');
-    return linksPage(tenant.name, user.email, await this.links.list(), linkErrorMessage(error));
+    return linksPage(tenant.name, user.email, await this.links.list(), linkErrorMessage(error), await this.imports.list(RECENT_IMPORTS));
   }
 
   @Post('links')
@@ -74,6 +80,37 @@ export class PagesController {
     } catch (error) {
       // The code, not the message: the page shows a fixed text for it (see form-errors.ts).
       if (error instanceof LinkException) return { url: `/?error=${encodeURIComponent(error.code)}` };
+      throw error;
+    }
+  }
+
+  @OptionalSession()
+  @Get('links/imports/new')
+  @Header('content-type', 'text/html; charset=utf-8')
+  @Header('cache-control', 'no-store')
+  importForm(
+    @CurrentTenant() tenant: Tenant,
+    @CurrentUser({ optional: true }) user: AuthenticatedUser | undefined,
+    @Query('error') error: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): string {
+    if (!user) return seeOther(res, '/login');
+    return importPage(tenant.name, linkErrorMessage(error));
+  }
+
+  @Post('links/imports')
+  @Redirect('/', 303)
+  async importLinks(@Body() body: Record<string, unknown>, @CurrentUser() user: AuthenticatedUser) {
+    // A field sent twice arrives as an array: refused rather than guessed at.
+    if (typeof body.lines !== 'string') return { url: `/links/imports/new?error=${LinkExceptionCode.IMPORT_MALFORMED}` };
+    try {
+      // The service runs in a savepoint: catching its refusal here leaves nothing of the import behind.
+      await this.imports.start(parseImportLines(body.lines), user.id);
+      return { url: '/' };
+    } catch (error) {
+      if (error instanceof LinkException || error instanceof JobQueueException) {
+        return { url: `/links/imports/new?error=${encodeURIComponent(error.code)}` };
+      }
       throw error;
     }
   }
