@@ -4,7 +4,15 @@ import { parseEnv, type Env } from './load';
 
 /** Where each app listens unless told otherwise; metrics on a port of their own (127.0.0.1). */
 export const DEFAULT_PORTS = { gateway: 3000, controlPlane: 3100, appServer: 3201 } as const;
-export const DEFAULT_METRICS_PORTS = { gateway: 9400, controlPlane: 9401, appServer: 9402 } as const;
+export const DEFAULT_METRICS_PORTS = { gateway: 9400, controlPlane: 9401, appServer: 9402, worker: 9403 } as const;
+
+/** The one BullMQ queue the fair dispatcher feeds and every worker takes from (ADR 16). */
+export const JOB_QUEUE_NAME = 'mysaas-jobs';
+
+/** A job queue's URL: Redis, or a Postgres database for BullMQ's PostgreSQL backend. */
+const jobQueueUrl = z
+  .string()
+  .refine((value) => /^(rediss?|postgres(ql)?):\/\//.test(value), 'must be a redis://, rediss:// or postgres:// URL');
 
 /** Logs and metrics, the same variables for every app. */
 const observability = (metricsPort: number) => ({
@@ -23,6 +31,8 @@ const controlPlaneSchema = z
     CONTROL_PLANE_PORT: port(DEFAULT_PORTS.controlPlane),
     CONTROL_DATABASE_URL: postgresUrl,
     PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters (try: openssl rand -hex 24)'),
+    JOBS_DATABASE_URL: postgresUrl.optional(),
+    JOBS_QUEUE_URL: jobQueueUrl.optional(),
     ...observability(DEFAULT_METRICS_PORTS.controlPlane),
   })
   .transform((env) => ({
@@ -30,6 +40,8 @@ const controlPlaneSchema = z
     http: { host: env.CONTROL_PLANE_HOST, port: env.CONTROL_PLANE_PORT },
     database: { url: env.CONTROL_DATABASE_URL },
     adminToken: env.PLATFORM_ADMIN_TOKEN,
+    /** The job service it administers (stats, plans, pauses, dead letters); none: those endpoints answer 503. */
+    jobs: env.JOBS_DATABASE_URL === undefined ? undefined : { storeUrl: env.JOBS_DATABASE_URL, queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL },
   }));
 export type ControlPlaneConfig = z.output<typeof controlPlaneSchema>;
 
@@ -120,6 +132,7 @@ const appServerSchema = z
     PASSWORD_CHECKS_PER_TENANT: positiveInt(1),
     PASSWORD_CHECK_WAIT_MS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(64 * 1024),
+    JOBS_DATABASE_URL: postgresUrl.optional(),
     ...observability(DEFAULT_METRICS_PORTS.appServer),
   })
   .transform((env) => ({
@@ -139,8 +152,64 @@ const appServerSchema = z
     session: { ttlSeconds: env.SESSION_TTL_SECONDS },
     signIn: { passwordChecksPerTenant: env.PASSWORD_CHECKS_PER_TENANT, waitMs: env.PASSWORD_CHECK_WAIT_MS },
     limits: { maxBodyBytes: env.MAX_BODY_BYTES },
+    /** The job store modules enqueue into; none: enqueueing answers 503. */
+    jobs: env.JOBS_DATABASE_URL === undefined ? undefined : { storeUrl: env.JOBS_DATABASE_URL },
   }));
 export type AppServerConfig = z.output<typeof appServerSchema>;
+
+/** `{"v1": "postgres://…"}`: each pool's database, reached with the pool's app login. */
+const poolDatabaseUrls = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of pool name to postgres:// URL, such as {"v1":"postgres://…"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(poolName, postgresUrl).refine((pools) => Object.keys(pools).length > 0, 'must name at least one pool'));
+
+const workerSchema = z
+  .object({
+    JOBS_DATABASE_URL: postgresUrl,
+    JOBS_QUEUE_URL: jobQueueUrl.optional(),
+    ROUTING_DATABASE_URL: postgresUrl,
+    POOL_DATABASE_URLS: poolDatabaseUrls,
+    JOBS_CONCURRENCY: positiveInt(8),
+    JOBS_WINDOW: positiveInt(32),
+    JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
+    JOBS_DISPATCH: z.enum(['on', 'off']).default('on'),
+    DB_POOL_MAX: positiveInt(8),
+    DB_CONNECTION_WAIT_MS: positiveInt(10_000),
+    TENANT_STATEMENT_TIMEOUT_MS: positiveInt(60_000),
+    SHUTDOWN_GRACE_MS: positiveInt(30_000),
+    ...observability(DEFAULT_METRICS_PORTS.worker),
+  })
+  .transform((env) => ({
+    ...observabilityConfig(env),
+    jobs: {
+      storeUrl: env.JOBS_DATABASE_URL,
+      queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL,
+      concurrency: env.JOBS_CONCURRENCY,
+      /** Jobs handed to the queue and not ended, fleet-wide: at least every worker's concurrency together. */
+      window: env.JOBS_WINDOW,
+      /** Jobs started per second across every worker of the queue (BullMQ's limiter); none: as fast as they come. */
+      ratePerSecond: env.JOBS_RATE_PER_SECOND,
+      /** off: this worker only runs jobs (another process dispatches). */
+      dispatch: env.JOBS_DISPATCH === 'on',
+    },
+    routingDatabaseUrl: env.ROUTING_DATABASE_URL,
+    pools: env.POOL_DATABASE_URLS,
+    database: {
+      maxConnections: env.DB_POOL_MAX,
+      connectionWaitMs: env.DB_CONNECTION_WAIT_MS,
+      maxConnectionsPerTenant: Math.max(1, Math.ceil(env.DB_POOL_MAX / 4)),
+      statementTimeoutMs: env.TENANT_STATEMENT_TIMEOUT_MS,
+    },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  }));
+export type WorkerConfig = z.output<typeof workerSchema>;
 
 const devStackSchema = z
   .object({
@@ -173,6 +242,8 @@ export const loadGatewayConfig = (env: Env = process.env): GatewayConfig =>
   parseEnv('gateway', gatewaySchema, env);
 export const loadAppServerConfig = (env: Env = process.env): AppServerConfig =>
   parseEnv('app-server', appServerSchema, env);
+export const loadWorkerConfig = (env: Env = process.env): WorkerConfig =>
+  parseEnv('worker', workerSchema, env);
 export const loadDevStackConfig = (env: Env = process.env): DevStackConfig =>
   parseEnv('dev-stack', devStackSchema, env);
 

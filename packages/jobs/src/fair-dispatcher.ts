@@ -5,15 +5,21 @@ import type { PostgresJobStore, StoredJob } from './job-store';
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
 const ID_PREFIX = 'b';
 
+/** Until the store's plans are read. */
+const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
+
 export interface FairDispatcherOptions {
   store: PostgresJobStore;
   /** The one queue the workers take jobs from. */
   queue: Queue;
   /** That queue's events: completions and final failures free their tenant's slot. */
   events: QueueEvents;
-  /** A tenant's plan (weight, cap, rate); undefined: `defaultPolicy`. Read again at every poll for the tenants with jobs. */
+  /**
+   * A tenant's plan (weight, cap, rate); undefined: `defaultPolicy`. Read again at every poll
+   * for the tenants with jobs. Without both, the store's plans (read again every second).
+   */
   policyOf?: (tenantId: string) => TenantJobPolicy | undefined;
-  defaultPolicy: TenantJobPolicy;
+  defaultPolicy?: TenantJobPolicy;
   /** At most this many jobs handed to the queue and not yet ended (running, waiting, retrying). */
   window: number;
   /** How often it looks for new jobs and pauses (ms). */
@@ -46,10 +52,18 @@ export class FairDispatcher {
   private again = false;
   private leadership: { release(): Promise<void> } | undefined;
   private stopped = false;
+  /** The store's plans, when the options give none; refreshed every second. */
+  private plans: { byTenant: Map<string, TenantJobPolicy>; defaultPolicy: TenantJobPolicy; readAt: number } | undefined;
+  /** Jobs handed over per tenant, in 10-second buckets over the last minute (the served share). */
+  private readonly startedBuckets = new Map<string, number[]>();
+  private bucketAt = 0;
+  /** Tenants whose figures were last reported non-zero (reported once more at zero). */
+  private reported = new Set<string>();
+  private reporting: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: FairDispatcherOptions) {
     // The store enforces each tenant's backlog limit at enqueue; what it holds is all accepted.
-    this.scheduler = new FairScheduler<string>({ ...options.defaultPolicy, maxQueued: Number.MAX_SAFE_INTEGER });
+    this.scheduler = new FairScheduler<string>({ ...(options.defaultPolicy ?? FALLBACK_POLICY), maxQueued: Number.MAX_SAFE_INTEGER });
   }
 
   /** Takes the store's lock and starts; false when another dispatcher holds it. */
@@ -63,19 +77,76 @@ export class FairDispatcher {
     events.on('failed', failed);
     this.listeners.push(() => events.off('completed', completed), () => events.off('failed', failed));
     await events.waitUntilReady();
+    await this.refreshPlans();
     await this.adoptQueued();
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 100);
     // Events can be missed (a reconnect, or an end between adopting and listening): the jobs
     // in flight are looked up now and then, so no slot is held for a job that has ended.
     this.reconciling = setInterval(() => void this.reconcile(), 5_000);
+    // What the control plane and the metrics show of each tenant: in flight, started lately.
+    this.reporting = setInterval(() => void this.report().catch((error: unknown) => this.reportError(error)), 1_000);
     return true;
+  }
+
+  /** Jobs in flight and started in the last minute, per tenant, as last reported to the store. */
+  activity(): Array<{ tenantId: string; running: number; startedLastMinute: number }> {
+    this.rotateBuckets();
+    const running = new Map<string, number>();
+    for (const tenant of this.inFlight.values()) running.set(tenant, (running.get(tenant) ?? 0) + 1);
+    const tenants = new Set([...running.keys(), ...this.startedBuckets.keys()]);
+    return [...tenants].map((tenantId) => ({
+      tenantId,
+      running: running.get(tenantId) ?? 0,
+      startedLastMinute: (this.startedBuckets.get(tenantId) ?? []).reduce((a, b) => a + b, 0),
+    }));
+  }
+
+  private async report(): Promise<void> {
+    const now = this.activity();
+    const current = new Set(now.filter((a) => a.running > 0 || a.startedLastMinute > 0).map((a) => a.tenantId));
+    const gone = [...this.reported].filter((tenant) => !current.has(tenant)).map((tenantId) => ({ tenantId, running: 0, startedLastMinute: 0 }));
+    await this.options.store.reportActivity([...now.filter((a) => current.has(a.tenantId)), ...gone]);
+    this.reported = current;
+  }
+
+  /** Keeps six 10-second buckets per tenant: the newest at the end. */
+  private rotateBuckets(): void {
+    const slot = Math.floor(Date.now() / 10_000);
+    if (this.bucketAt === 0) this.bucketAt = slot;
+    const shift = Math.min(6, slot - this.bucketAt);
+    if (shift <= 0) return;
+    this.bucketAt = slot;
+    for (const [tenant, buckets] of this.startedBuckets) {
+      buckets.splice(0, shift);
+      while (buckets.length < 6) buckets.push(0);
+      if (buckets.every((n) => n === 0)) this.startedBuckets.delete(tenant);
+    }
+  }
+
+  private countStarted(tenant: string): void {
+    this.rotateBuckets();
+    let buckets = this.startedBuckets.get(tenant);
+    if (buckets === undefined) {
+      buckets = [0, 0, 0, 0, 0, 0];
+      this.startedBuckets.set(tenant, buckets);
+    }
+    buckets[5]! += 1;
+  }
+
+  private async refreshPlans(): Promise<void> {
+    if (this.options.policyOf !== undefined || this.options.defaultPolicy !== undefined) return;
+    if (this.plans !== undefined && Date.now() - this.plans.readAt < 1_000) return;
+    const { byTenant, defaultPolicy } = await this.options.store.policies();
+    this.plans = { byTenant, defaultPolicy, readAt: Date.now() };
+    this.scheduler.setDefaultPolicy({ ...defaultPolicy, maxQueued: Number.MAX_SAFE_INTEGER });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.reconciling) clearInterval(this.reconciling);
+    if (this.reporting) clearInterval(this.reporting);
     this.listeners.splice(0).forEach((remove) => remove());
     await this.pumping;
     await this.leadership?.release();
@@ -101,6 +172,7 @@ export class FairDispatcher {
     if (this.stopped || this.polling) return;
     this.polling = true;
     try {
+      await this.refreshPlans();
       const paused = await this.options.store.pausedTenants();
       for (const tenant of paused) if (!this.paused.has(tenant)) this.scheduler.pause(tenant);
       for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
@@ -138,7 +210,7 @@ export class FairDispatcher {
   }
 
   private applyPolicy(tenant: string): void {
-    const policy = this.options.policyOf?.(tenant);
+    const policy = this.options.policyOf ? this.options.policyOf(tenant) : this.plans?.byTenant.get(tenant);
     this.scheduler.setPolicy(tenant, policy === undefined ? undefined : { ...policy, maxQueued: Number.MAX_SAFE_INTEGER });
   }
 
@@ -184,7 +256,13 @@ export class FairDispatcher {
     try {
       jobs = await this.options.store.take(picked.map((p) => p.job));
       // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
-      await this.options.queue.addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` } })));
+      await this.options.queue.addBulk(
+        jobs.map((job) => ({
+          name: job.name,
+          data: { ...(job.data as object), acceptedAt: job.enqueuedAt.getTime() },
+          opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` },
+        })),
+      );
     } catch (error) {
       // Nothing was handed over for sure: the jobs go back to the head of their lines, for the next poll.
       for (const started of [...picked].reverse()) {
@@ -193,7 +271,10 @@ export class FairDispatcher {
       }
       throw error;
     }
-    for (const { job: id } of picked) this.costs.delete(id);
+    for (const { job: id, tenant } of picked) {
+      this.costs.delete(id);
+      this.countStarted(tenant);
+    }
     await this.options.store.remove(picked.map((p) => p.job));
     const found = new Set(jobs.map((job) => job.id));
     for (const { job: id, tenant } of picked) {

@@ -83,7 +83,7 @@ export class FairScheduler<T> {
   private arrivals = 0;
 
   constructor(
-    private readonly defaultPolicy: TenantJobPolicy,
+    private defaultPolicy: TenantJobPolicy,
     private readonly now: () => number = Date.now,
   ) {
     checkPolicy(defaultPolicy);
@@ -95,6 +95,12 @@ export class FairScheduler<T> {
     else this.policies.set(tenant, checkPolicy(policy));
     const state = this.tenants.get(tenant);
     if (state !== undefined) this.reconsider(state);
+  }
+
+  /** The plan of every tenant without one of its own; applies from the next decision. */
+  setDefaultPolicy(policy: TenantJobPolicy): void {
+    this.defaultPolicy = checkPolicy(policy);
+    for (const state of this.tenants.values()) if (!this.policies.has(state.id)) this.reconsider(state);
   }
 
   policyOf(tenant: string): TenantJobPolicy {

@@ -2,6 +2,16 @@ export { FairScheduler, type EnqueueResult, type StartedJob, type TenantJobPolic
 export { defineJob, JobBacklogFullError, JobRegistry, type JobDefinition, type RunningJob } from '@mysaas/tenant-runtime';
 export { jobBackend, jobBackendConfig, type JobBackend, type JobBackendConfig, type WorkerSettings } from './job-backend';
 export { TenantJobs, type JobTarget, type TenantJobData } from './tenant-jobs';
-export { PostgresJobStore, type StoredJob, type StoredJobHead } from './job-store';
+export { JobAdmin, JobAdminException, JobAdminExceptionCode, type DeadJob } from './job-admin';
+export {
+  PAUSE_REASONS,
+  PLAN_NAME,
+  PostgresJobStore,
+  type JobPlan,
+  type PauseReason,
+  type StoredJob,
+  type StoredJobHead,
+  type TenantJobSummary,
+} from './job-store';
 export { FairDispatcher, type FairDispatcherOptions } from './fair-dispatcher';
-export { startJobWorker, type LocateTenant, type TenantLocation } from './job-worker';
+export { startJobWorker, type JobObserver, type LocateTenant, type TenantLocation } from './job-worker';

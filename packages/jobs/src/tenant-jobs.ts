@@ -8,12 +8,15 @@ export interface TenantJobData {
   v: 1;
   tenant: ScopedTenant;
   payload: unknown;
+  /** When the job was accepted (ms since the epoch), set as the dispatcher hands it over: its wait is measured from here. */
+  acceptedAt?: number;
 }
 
 /** Where enqueued jobs go: straight to a queue, or to the fair dispatcher's store (ADR 16). */
 export type JobTarget =
   | { queue: Queue }
-  | { store: PostgresJobStore; policyOf?: (tenantId: string) => TenantJobPolicy | undefined; defaultPolicy: TenantJobPolicy };
+  /** The store; without `defaultPolicy`, each tenant's backlog limit is its plan's (the store's plans). */
+  | { store: PostgresJobStore; policyOf?: (tenantId: string) => TenantJobPolicy | undefined; defaultPolicy?: TenantJobPolicy };
 
 /**
  * Enqueues jobs for the current tenant: the tenant is taken from the tenant scope (the
@@ -57,9 +60,9 @@ export class TenantJobs extends TenantJobQueue {
       return jobs.map((job) => job.id!);
     }
     const { store, policyOf, defaultPolicy } = this.target;
-    const limit = (policyOf?.(tenant.id) ?? defaultPolicy).maxQueued;
+    const limit = (policyOf?.(tenant.id) ?? defaultPolicy)?.maxQueued;
     const stored = await store.addMany(scoped, datas.map((data) => ({ name: definition.name, data, opts: opts as Record<string, unknown>, cost: options.cost ?? 1 })), limit);
-    if (!stored.ok) throw new JobBacklogFullError(tenant.slug, limit);
+    if (!stored.ok) throw new JobBacklogFullError(tenant.slug, stored.limit);
     return stored.ids.map((id) => `b${id}`);
   }
 }
