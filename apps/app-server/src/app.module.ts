@@ -6,6 +6,7 @@ import { SERVING_POOL } from '@mysaas/tenant-runtime';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, OBSERVABILITY, type AppServerConfig } from './app-config';
 import { APP_SERVER_ERROR_ANSWERING } from './errors/app-server-error-answering';
+import { JobsModule } from './jobs/jobs.module';
 import { appServerObservability, type AppServerObservability } from './observability';
 import { TenancyModule, TenantContextMiddleware } from './tenancy';
 
@@ -30,6 +31,7 @@ export class AppModule implements NestModule {
           exports: [APP_CONFIG, SERVING_POOL, OBSERVABILITY],
         },
         TenancyModule,
+        JobsModule,
         AuthModule.forRoot({ session: { secret: config.secrets.session, ttlSeconds: config.session.ttlSeconds }, signIn: config.signIn }),
         BusinessModules.load(),
         HealthModule.forRoot({
