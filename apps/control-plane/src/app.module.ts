@@ -5,6 +5,8 @@ import type { Pool } from 'pg';
 import { AdminTokenGuard } from './admin-auth/admin-token.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
 import { AuditModule } from './audit/audit.module';
+import { JobServiceModule } from './jobs/job-service.module';
+import { JobsModule } from './jobs/jobs.module';
 import { PLATFORM_DB, PlatformDbModule } from './platform-db/platform-db.module';
 import { PoolsModule } from './pools/pools.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -20,7 +22,9 @@ export class ControlPlaneModule {
       imports: [
         { module: ConfigModule, global: true, providers: [{ provide: CONTROL_PLANE_CONFIG, useValue: config }], exports: [CONTROL_PLANE_CONFIG] },
         PlatformDbModule,
+        JobServiceModule,
         AuditModule,
+        JobsModule,
         PoolsModule,
         TenantsModule,
         HealthModule.forRoot({ inject: [PLATFORM_DB], useFactory: (db: Pool) => ({ checks: { database: () => db.query('SELECT 1') } }) }),

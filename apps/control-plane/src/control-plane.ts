@@ -2,6 +2,8 @@ import type { ControlPlaneConfig } from '@mysaas/config';
 import { appObservability, createApp, matchedRoute, safeRequestId, startApp, type AppObservability, type ObservedApp } from '@mysaas/nest-http';
 import type { DestinationStream } from '@mysaas/observability';
 import { ControlPlaneModule } from './app.module';
+import { JOB_SERVICE, type JobService } from './jobs/job-service.module';
+import { mountQueueDashboard } from './jobs/queue-dashboard';
 
 /** The control plane listening: `url` for the API, `metricsUrl` where Prometheus scrapes. */
 export type StartedControlPlane = ObservedApp;
@@ -18,12 +20,16 @@ export function controlPlaneObservability(config: ControlPlaneConfig, destinatio
   });
 }
 
-/** The platform API (tenants, pools, audit). It migrates the platform schema as it starts. */
+/** The platform API (tenants, pools, jobs, audit; the queue dashboard at /platform/queues). It migrates the platform schema as it starts. */
 export async function startControlPlane(config: ControlPlaneConfig, observability = controlPlaneObservability(config)): Promise<StartedControlPlane> {
   const app = await createApp(ControlPlaneModule.forRoot(config), {
     jsonBodyBytes: 64 * 1024,
     logger: observability.logger,
     observe: observability.observe,
+    beforeRoutes: (nest) => {
+      const jobs = nest.get<JobService | undefined>(JOB_SERVICE);
+      if (jobs !== undefined) mountQueueDashboard(nest, jobs.queue, config.adminToken);
+    },
   });
   return startApp(app, config.http, { registry: observability.registry, metrics: config.metrics });
 }

@@ -5,6 +5,7 @@ import { announceRoutingChange, inTransaction, provisionTenantSchema, setTenantS
 import { firstUserSeed, tenantMigrationsFor } from '@mysaas/modules/schema';
 import { checkTenantSlug, poolAcceptsTenants, type TenantStatus } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
+import { JobsService } from '../jobs/jobs.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import { PoolDatabases } from '../platform-db/pool-databases';
 import { PoolsRepository } from '../pools/pools.repository';
@@ -25,6 +26,7 @@ export class TenantsService {
     private readonly pools: PoolsRepository,
     private readonly poolDatabases: PoolDatabases,
     private readonly audit: AuditService,
+    private readonly jobs: JobsService,
   ) {}
 
   /** One page of tenants in slug order, and the cursor of the next page (null on the last). */
@@ -119,7 +121,11 @@ export class TenantsService {
     });
   }
 
-  /** Idempotent: suspending a suspended tenant changes (and audits) nothing. */
+  /**
+   * Idempotent: suspending a suspended tenant changes (and audits) nothing. A suspended
+   * tenant's jobs wait (held in the job service before the status commits; if the commit
+   * fails, running it again converges) and go on when it is resumed.
+   */
   private async changeStatus(slug: string, status: 'active' | 'suspended'): Promise<TenantRecord> {
     return inTransaction(this.db, async (tx) => {
       const tenant = await this.tenants.find(slug, tx);
@@ -127,6 +133,7 @@ export class TenantsService {
       if (tenant.status === 'provisioning') {
         throw new TenantException(TenantExceptionCode.NOT_READY, `tenant ${slug} is still being provisioned`);
       }
+      await this.jobs.holdForSuspension(tenant.id, status === 'suspended');
       if (tenant.status === status) return tenant;
       const updated = await this.tenants.setStatus(tenant.id, status, tx);
       await this.audit.record({ action: status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', tenantSlug: slug }, tx);
