@@ -39,7 +39,7 @@ process.on('exit', () => {
  */
 export function startAppProcess(options: {
   name: string;
-  app: 'control-plane' | 'app-server' | 'gateway';
+  app: 'control-plane' | 'app-server' | 'gateway' | 'worker';
   env: Record<string, string | undefined>;
   /** Every line the app writes (JSON log lines on stdout, anything on stderr). */
   onLog: (name: string, line: string) => void;

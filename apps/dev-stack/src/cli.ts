@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ConfigError, loadDevStackConfig, type DevStackConfig } from '@mysaas/config';
 import { appLogPrinter } from './app-log';
-import { defaultDataDir, wipeDataDir } from './data-dir';
+import { defaultDataDir, removeStackFile, wipeDataDir, writeStackFile } from './data-dir';
 import type { DatabaseSource } from './databases';
 import { startStack, type RunningStack } from './stack';
 
@@ -76,6 +76,7 @@ async function main(): Promise<number> {
     onAppLog: appLogPrinter({ colorize: process.stderr.isTTY, write: (text) => process.stderr.write(text) }),
   }).finally(() => progress.next(undefined));
   installShutdown(stack);
+  await writeStackFile(stack.dataDir, stack);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(summary(stack))}\n`);
   } else {
@@ -115,8 +116,9 @@ function installShutdown(stack: RunningStack): void {
     if (stopping) return;
     stopping = true;
     log(`\n${signal}: stopping…`);
-    stack
-      .stop()
+    removeStackFile(stack.dataDir)
+      .catch(() => undefined)
+      .then(() => stack.stop())
       .then(() => {
         log(`Stopped. Data kept in ${stack.dataDir} (npm run reset wipes it).`);
         process.exit(0);
@@ -139,6 +141,7 @@ function summary(stack: RunningStack) {
     tenants: stack.tenants,
     controlPlane: { url: stack.controlPlaneUrl, adminToken: stack.adminToken },
     appServers: { v1: stack.appServerUrl },
+    jobs: { queue: stack.jobQueue, dashboard: `${stack.controlPlaneUrl}/platform/queues` },
     metrics: stack.metricsUrls,
     databases: stack.databases,
     dataDir: stack.dataDir,
@@ -160,9 +163,13 @@ ${tenants}
   Control plane:  ${stack.controlPlaneUrl}   (Authorization: Bearer ${stack.adminToken})
     curl -H 'Authorization: Bearer ${stack.adminToken}' ${stack.controlPlaneUrl}/platform/tenants
   Pool v1:        app server ${stack.appServerUrl}
+  Jobs:           one worker, ${stack.jobQueue}
+                  npx saas jobs stats    (the CLI finds this stack by itself)
+                  dashboard ${stack.controlPlaneUrl}/platform/queues (password: the admin token)
   Metrics:        gateway ${stack.metricsUrls.gateway}
                   control plane ${stack.metricsUrls.controlPlane}
                   app server v1 ${stack.metricsUrls.appServer}
+                  worker ${stack.metricsUrls.worker}
   Databases:      control: ${stack.databases.control}
                   pool v1: ${stack.databases.pool}
   Data folder:    ${stack.dataDir}

@@ -34,21 +34,29 @@ export interface StackSecrets {
   postgresPassword: string;
   gatewayDbPassword: string;
   appDbPassword: string;
+  workerDbPassword: string;
+  jobsDbPassword: string;
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
+const newSecrets = (): StackSecrets => ({
+  adminToken: hex(24),
+  tenantContextSecret: hex(32),
+  sessionSecret: hex(32),
+  postgresPassword: hex(16),
+  gatewayDbPassword: hex(16),
+  appDbPassword: hex(16),
+  workerDbPassword: hex(16),
+  jobsDbPassword: hex(16),
+});
+
+/** The data folder's secrets; made on first start, and completed when a newer version needs more. */
 export async function loadOrCreateSecrets(dataDir: string): Promise<StackSecrets> {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as StackSecrets;
-  const secrets: StackSecrets = {
-    adminToken: hex(24),
-    tenantContextSecret: hex(32),
-    sessionSecret: hex(32),
-    postgresPassword: hex(16),
-    gatewayDbPassword: hex(16),
-    appDbPassword: hex(16),
-  };
+  const kept = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Partial<StackSecrets>) : undefined;
+  if (kept !== undefined && Object.keys(newSecrets()).every((key) => key in kept)) return kept as StackSecrets;
+  const secrets: StackSecrets = { ...newSecrets(), ...kept };
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
@@ -71,4 +79,15 @@ async function serverDirs(dataDir: string): Promise<string[]> {
   const postgresDir = join(dataDir, 'postgres');
   if (!existsSync(postgresDir)) return [];
   return (await readdir(postgresDir)).map((name) => join(postgresDir, name));
+}
+
+/** What tools (the `saas` CLI) read to find a running stack: written once it is up, removed as it stops. */
+export const STACK_FILE = 'stack.json';
+
+export async function writeStackFile(dataDir: string, stack: { controlPlaneUrl: string }): Promise<void> {
+  await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify({ controlPlaneUrl: stack.controlPlaneUrl, pid: process.pid }, null, 2)}\n`, { mode: 0o644 });
+}
+
+export async function removeStackFile(dataDir: string): Promise<void> {
+  await rm(join(dataDir, STACK_FILE), { force: true });
 }

@@ -22,6 +22,8 @@ export interface StackDatabases {
 
 export const CONTROL_DATABASE = 'mysaas_control';
 export const POOL_DATABASE = 'mysaas_pool_v1';
+/** The job service's database, on the control server, owned by the job service's login. */
+export const JOBS_DATABASE = 'mysaas_jobs';
 
 export async function openDatabases(source: DatabaseSource, dataDir: string, secrets: StackSecrets): Promise<StackDatabases> {
   switch (source.kind) {
@@ -62,18 +64,19 @@ export async function openDatabases(source: DatabaseSource, dataDir: string, sec
   }
 }
 
-async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+/** Creates the database on the server unless it exists (owned by `owner` when given). */
+export async function ensureDatabase(serverUrl: string, name: string, owner?: string): Promise<void> {
   const client = new Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     const { rows } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rows.length === 0) await client.query(`CREATE DATABASE ${ident(name)}`);
+    if (rows.length === 0) await client.query(`CREATE DATABASE ${ident(name)}${owner === undefined ? '' : ` OWNER ${ident(owner)}`}`);
   } finally {
     await client.end();
   }
 }
 
-function withDatabase(url: string, database: string): string {
+export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();

@@ -5,7 +5,7 @@ import { Client, Pool } from 'pg';
 import { startAppProcess, type AppProcess } from './app-process';
 import { ControlPlaneClient } from './control-plane-client';
 import { loadOrCreateSecrets, type StackSecrets } from './data-dir';
-import { openDatabases, withLogin, type DatabaseSource, type StackDatabases } from './databases';
+import { ensureDatabase, JOBS_DATABASE, openDatabases, withDatabase, withLogin, type DatabaseSource, type StackDatabases } from './databases';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_TENANTS = [
@@ -16,6 +16,10 @@ export const DEMO_TENANTS = [
 const POOL = { name: 'v1', release: 1 };
 const GATEWAY_ROLE = 'mysaas_gateway';
 const APP_ROLE = 'mysaas_app_v1';
+/** Reads routing to find each job's tenant's pool; reaches pools with their app logins. */
+const WORKER_ROLE = 'mysaas_worker';
+/** Owns the job service's database (its store, and BullMQ's tables when it runs on Postgres) on the control server. */
+const JOBS_ROLE = 'mysaas_jobs';
 
 export interface StackOptions {
   dataDir: string;
@@ -23,7 +27,7 @@ export interface StackOptions {
   gatewayPort: number;
   baseDomain: string;
   databases: DatabaseSource;
-  /** Passed on to the gateway: failed sign-ins are then counted in Redis. */
+  /** Passed on to the gateway (failed sign-ins are then counted in Redis) and the job service (its queue). */
   redisUrl?: string | undefined;
   /** Called as each step starts, for progress output. */
   onStep?: (step: string) => void;
@@ -46,12 +50,14 @@ export interface RunningStack {
   controlPlaneUrl: string;
   appServerUrl: string;
   /** Where Prometheus scrapes each app. */
-  metricsUrls: { gateway: string; controlPlane: string; appServer: string };
+  metricsUrls: { gateway: string; controlPlane: string; appServer: string; worker: string };
+  /** Where the job queue lives: BullMQ on Redis, or on Postgres (the embedded default). */
+  jobQueue: string;
   adminToken: string;
   tenants: DemoTenant[];
   databases: StackDatabases['description'];
   /** The least-privilege logins, for tools that start more apps against this stack. */
-  logins: { routingUrl: string; poolAppUrl: string };
+  logins: { routingUrl: string; poolAppUrl: string; jobsUrl: string; workerRoutingUrl: string };
   /** The control server's admin login, for tools that need a database of their own there (benchmarks). */
   controlAdminUrl: string;
   dataDir: string;
@@ -60,7 +66,7 @@ export interface RunningStack {
 
 /**
  * The whole platform on one machine: Postgres (embedded unless told otherwise), the control
- * plane, pool v1 with its app server, the gateway, and the demo tenants. Each app runs as its
+ * plane, pool v1 with its app server, the job worker, the gateway, and the demo tenants. Each app runs as its
  * own process from its own build, configured through its environment, as it would be
  * deployed (the launcher imports none of them). Everything it makes is reused by the next
  * start; the data folder is the only state.
@@ -73,7 +79,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const databases = await openDatabases(options.databases, options.dataDir, secrets);
   try {
     step('roles and platform schema');
-    const { routingUrl, poolAppUrl } = await prepareDatabases(databases, secrets);
+    const { routingUrl, poolAppUrl, jobsUrl, workerRoutingUrl } = await prepareDatabases(databases, secrets);
+    // The queue: Redis when the stack has one, else BullMQ's PostgreSQL backend beside the store.
+    const jobsEnv = { JOBS_DATABASE_URL: jobsUrl, JOBS_QUEUE_URL: options.redisUrl ?? jobsUrl };
 
     const onLog = options.onAppLog ?? (() => undefined);
     const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
@@ -87,6 +95,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         CONTROL_PLANE_PORT: String(await preferredPort(DEFAULT_PORTS.controlPlane)),
         CONTROL_DATABASE_URL: databases.controlAdminUrl,
         PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+        ...jobsEnv,
         ...(await observing(DEFAULT_METRICS_PORTS.controlPlane)),
       },
       onLog,
@@ -103,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         POOL_NAME: POOL.name,
         RELEASE: String(POOL.release),
         POOL_DATABASE_URL: poolAppUrl,
+        JOBS_DATABASE_URL: jobsUrl,
         ...secretsEnv,
         ...(await observing(DEFAULT_METRICS_PORTS.appServer)),
       },
@@ -110,6 +120,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     started.push(appServer);
     const appServerUrl = appServer.listening.url;
+
+    step('job worker');
+    const worker = await startAppProcess({
+      name: 'worker',
+      app: 'worker',
+      env: {
+        ...jobsEnv,
+        ROUTING_DATABASE_URL: workerRoutingUrl,
+        POOL_DATABASE_URLS: JSON.stringify({ [POOL.name]: poolAppUrl }),
+        ...(await observing(DEFAULT_METRICS_PORTS.worker)),
+      },
+      onLog,
+    });
+    started.push(worker);
 
     const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
     step(`pool ${POOL.name} and demo tenants`);
@@ -137,7 +161,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       gatewayPort,
       controlPlaneUrl,
       appServerUrl,
-      metricsUrls: { gateway: gateway.listening.metricsUrl, controlPlane: controlPlane.listening.metricsUrl, appServer: appServer.listening.metricsUrl },
+      metricsUrls: {
+        gateway: gateway.listening.metricsUrl,
+        controlPlane: controlPlane.listening.metricsUrl,
+        appServer: appServer.listening.metricsUrl,
+        worker: worker.listening.metricsUrl,
+      },
+      jobQueue: options.redisUrl === undefined ? 'BullMQ on Postgres (database mysaas_jobs on the control server)' : 'BullMQ on Redis',
       adminToken: secrets.adminToken,
       tenants: DEMO_TENANTS.map((t) => ({
         ...t,
@@ -146,7 +176,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         password: DEMO_PASSWORD,
       })),
       databases: databases.description,
-      logins: { routingUrl, poolAppUrl },
+      logins: { routingUrl, poolAppUrl, jobsUrl, workerRoutingUrl },
       controlAdminUrl: databases.controlAdminUrl,
       dataDir: options.dataDir,
       stop: () => stopAll(started, databases),
@@ -164,8 +194,10 @@ async function stopAll(started: AppProcess[], databases: StackDatabases): Promis
 }
 
 /**
- * The least-privilege logins the apps use: the gateway may only read routing, the pool's app
- * servers may only switch to tenant roles. Passwords come from the data folder's secrets.
+ * The least-privilege logins the apps use: the gateway and the worker may only read routing,
+ * the pool's app servers (and the worker, on the pool) may only switch to tenant roles, the
+ * job service owns its own schemas and nothing else. Passwords come from the data folder's
+ * secrets.
  */
 async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets) {
   const control = new Pool({ connectionString: databases.controlAdminUrl, max: 1 });
@@ -173,9 +205,13 @@ async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets
     await migratePlatform(control);
     await ensureLoginRole(control, GATEWAY_ROLE, secrets.gatewayDbPassword);
     await grantRoutingAccess(control, GATEWAY_ROLE);
+    await ensureLoginRole(control, WORKER_ROLE, secrets.workerDbPassword);
+    await grantRoutingAccess(control, WORKER_ROLE);
+    await ensureLoginRole(control, JOBS_ROLE, secrets.jobsDbPassword);
   } finally {
     await control.end();
   }
+  await ensureDatabase(databases.controlAdminUrl, JOBS_DATABASE, JOBS_ROLE);
   const pool = new Client({ connectionString: databases.poolAdminUrl });
   await pool.connect();
   try {
@@ -187,6 +223,8 @@ async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets
   return {
     routingUrl: withLogin(databases.controlAdminUrl, GATEWAY_ROLE, secrets.gatewayDbPassword),
     poolAppUrl: withLogin(databases.poolAdminUrl, APP_ROLE, secrets.appDbPassword),
+    workerRoutingUrl: withLogin(databases.controlAdminUrl, WORKER_ROLE, secrets.workerDbPassword),
+    jobsUrl: withLogin(withDatabase(databases.controlAdminUrl, JOBS_DATABASE), JOBS_ROLE, secrets.jobsDbPassword),
   };
 }
 
