@@ -198,7 +198,7 @@ describe('gateway end to end', () => {
 
     it('cuts off a chunked body that grows past its limit with 413, writing nothing', async () => {
       // A gateway whose cap (4 KiB) is below the app server's (16 KiB): the 413 must be its own.
-      const strict = await startGateway(platform.gatewayConfig({ limits: { maxBodyBytes: 4096, upstreamTimeoutMs: 10_000 } }));
+      const strict = await startGateway(platform.gatewayConfig({ limits: { maxBodyBytes: 4096, bulkMaxBodyBytes: 8192, upstreamTimeoutMs: 10_000 } }));
       try {
         const cookie = await signIn(acme);
         const before = await linkCount(acme);

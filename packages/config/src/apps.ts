@@ -57,6 +57,7 @@ const gatewaySchema = z
     ROUTING_NEGATIVE_TTL_MS: positiveInt(2_000),
     ROUTING_CACHE_MAX_ENTRIES: positiveInt(10_000),
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
+    BULK_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
     HEADERS_TIMEOUT_MS: positiveInt(10_000),
     REQUEST_TIMEOUT_MS: positiveInt(30_000),
@@ -111,7 +112,8 @@ const gatewaySchema = z
       cacheMaxEntries: env.ROUTING_CACHE_MAX_ENTRIES,
     },
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
-    limits: { maxBodyBytes: env.MAX_BODY_BYTES, upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS },
+    /** Bulk uploads (`isBulkUpload`: POST …/imports) may send up to `bulkMaxBodyBytes`. */
+    limits: { maxBodyBytes: env.MAX_BODY_BYTES, bulkMaxBodyBytes: env.BULK_MAX_BODY_BYTES, upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS },
   }));
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 
@@ -132,6 +134,7 @@ const appServerSchema = z
     PASSWORD_CHECKS_PER_TENANT: positiveInt(1),
     PASSWORD_CHECK_WAIT_MS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(64 * 1024),
+    BULK_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
     JOBS_DATABASE_URL: postgresUrl.optional(),
     ...observability(DEFAULT_METRICS_PORTS.appServer),
   })
@@ -151,7 +154,7 @@ const appServerSchema = z
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     session: { ttlSeconds: env.SESSION_TTL_SECONDS },
     signIn: { passwordChecksPerTenant: env.PASSWORD_CHECKS_PER_TENANT, waitMs: env.PASSWORD_CHECK_WAIT_MS },
-    limits: { maxBodyBytes: env.MAX_BODY_BYTES },
+    limits: { maxBodyBytes: env.MAX_BODY_BYTES, bulkMaxBodyBytes: env.BULK_MAX_BODY_BYTES },
     /** The job store modules enqueue into; none: enqueueing answers 503. */
     jobs: env.JOBS_DATABASE_URL === undefined ? undefined : { storeUrl: env.JOBS_DATABASE_URL },
   }));

@@ -44,4 +44,5 @@ export {
   type PoolStatus,
   type TenantStatus,
 } from './platform-status';
+export { BULK_UPLOAD_ROUTE, isBulkUpload } from './bulk-uploads';
 export { decodeRoutingChange, encodeRoutingChange, ROUTING_CHANNEL, type RoutingChange } from './routing-change';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@mysaas/auth';
-import { poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
+import { isBulkUpload, poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import type { HeaderList } from '../edge/security-headers';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
@@ -67,8 +67,9 @@ export class ProxyService implements OnApplicationShutdown {
 
   async forward(forward: Forward, res: ServerResponse): Promise<void> {
     const { req, route } = forward;
+    const maxBodyBytes = isBulkUpload(req.method, forward.target) ? this.config.limits.bulkMaxBodyBytes : this.config.limits.maxBodyBytes;
     const declaredLength = Number(req.headers['content-length'] ?? 0);
-    if (declaredLength > this.config.limits.maxBodyBytes) throw this.tooLarge();
+    if (declaredLength > maxBodyBytes) throw this.tooLarge(maxBodyBytes);
     const upstreams = poolServesRequests(route.poolStatus) ? this.picker.order(route.pool, route.upstreams) : [];
     if (upstreams.length === 0) {
       throw new GatewayException(GatewayExceptionCode.POOL_UNAVAILABLE, `no app server is serving pool ${route.pool} right now; retry shortly`);
@@ -94,7 +95,7 @@ export class ProxyService implements OnApplicationShutdown {
     const retryable = !streamsBody && (forward.body !== undefined || BODILESS.has(req.method ?? ''));
     for (const [index, upstream] of upstreams.entries()) {
       const isLast = index === upstreams.length - 1 || !retryable;
-      const outcome = await this.attempt(upstream, forward, headers, streamsBody, retryable, res);
+      const outcome = await this.attempt(upstream, forward, headers, streamsBody, maxBodyBytes, retryable, res);
       if (outcome === 'done') return;
       if (isLast) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
@@ -109,6 +110,7 @@ export class ProxyService implements OnApplicationShutdown {
     forward: Forward,
     headers: Record<string, string | string[]>,
     streamsBody: boolean,
+    maxBodyBytes: number,
     retryable: boolean,
     res: ServerResponse,
   ): Promise<'done' | 'refused'> {
@@ -137,7 +139,7 @@ export class ProxyService implements OnApplicationShutdown {
       clientGone.addEventListener('abort', onClientGone);
       // undici sends an async iterable as it yields (chunked, or to the declared length); its
       // types name only streams, hence the cast.
-      const body = forward.body ?? (streamsBody ? (this.countedBody(req, () => (bodyTooLarge = true)) as unknown as Readable) : null);
+      const body = forward.body ?? (streamsBody ? (this.countedBody(req, maxBodyBytes, () => (bodyTooLarge = true)) as unknown as Readable) : null);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart: (c) => {
           controller = c;
@@ -159,7 +161,7 @@ export class ProxyService implements OnApplicationShutdown {
         },
         onResponseError: (_c, error) => {
           const code = (error as NodeJS.ErrnoException).code ?? '';
-          if (bodyTooLarge && !responded) return settle(() => reject(this.tooLarge()));
+          if (bodyTooLarge && !responded) return settle(() => reject(this.tooLarge(maxBodyBytes)));
           if (clientGone.aborted) return settle(() => resolve('done'));
           if (responded || res.headersSent) {
             // The answer was under way: its status is sent, so the only honest end is a cut.
@@ -186,20 +188,19 @@ export class ProxyService implements OnApplicationShutdown {
   }
 
   /** The request body as it streams in, counted: past the limit it stops with an error (and `onTooLarge`). */
-  private async *countedBody(req: IncomingMessage, onTooLarge: () => void): AsyncGenerator<Buffer> {
-    const max = this.config.limits.maxBodyBytes;
+  private async *countedBody(req: IncomingMessage, max: number, onTooLarge: () => void): AsyncGenerator<Buffer> {
     let received = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > max) {
         onTooLarge();
-        throw this.tooLarge();
+        throw this.tooLarge(max);
       }
       yield chunk;
     }
   }
 
-  private tooLarge(): GatewayException {
-    return new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${this.config.limits.maxBodyBytes} bytes`);
+  private tooLarge(max: number): GatewayException {
+    return new GatewayException(GatewayExceptionCode.BODY_TOO_LARGE, `request body is larger than ${max} bytes`);
   }
 }
