@@ -44,20 +44,20 @@ export function startJobWorker(
 ): Worker {
   const { registry, locate } = options;
   const processor = async (job: Job): Promise<void> => {
-    const definition = registry.find(job.name);
-    if (definition === undefined) throw new UnrecoverableError(`no job named ${job.name} is registered with this worker (${registry.names.join(', ')})`);
     const data = readJobData(job.data);
-    let payload: unknown;
-    try {
-      payload = definition.parse(data.payload);
-    } catch (error) {
-      throw new UnrecoverableError(`the payload of ${job.name} is not valid: ${(error as Error).message}`);
-    }
     const attempt = job.attemptsMade + 1;
     const observed = { id: job.id!, name: job.name, tenant: data.tenant, attempt };
     options.observe?.started?.({ ...observed, waitMs: attempt === 1 && data.acceptedAt !== undefined ? Date.now() - data.acceptedAt : undefined });
     const startedAt = performance.now();
     try {
+      const definition = registry.find(job.name);
+      if (definition === undefined) throw new UnrecoverableError(`no job named ${job.name} is registered with this worker (${registry.names.join(', ')})`);
+      let payload: unknown;
+      try {
+        payload = definition.parse(data.payload);
+      } catch (error) {
+        throw new UnrecoverableError(`the payload of ${job.name} is not valid: ${(error as Error).message}`);
+      }
       const { tenant, db } = await locate(data.tenant.id);
       await runAsTenant(db, tenant, () => definition.run(payload, { id: job.id!, attempt, tenant }), { traceId: `job:${job.id}` });
     } catch (error) {
