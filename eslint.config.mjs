@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** The deployables. Packages never import them, and they never import each other. */
-const APPS = ['app-server', 'control-plane', 'dev-stack', 'gateway'];
+const APPS = ['app-server', 'cli', 'control-plane', 'dev-stack', 'gateway', 'worker'];
 const DEEP_IMPORTS = { group: ['@mysaas/*/src/*', '@mysaas/*/dist/*'], message: 'Import a package through its public API.' };
 const appImports = (apps, message) => apps.map((app) => ({ group: [`@mysaas/${app}`, `@mysaas/${app}/*`], message }));
 

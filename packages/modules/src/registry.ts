@@ -16,7 +16,7 @@ export interface BusinessModuleEntry {
   nest?: () => Promise<Type<unknown>>;
   /**
    * Its background jobs, loaded by the worker (which runs every module's jobs) and by nothing
-   * else. Each is enqueued from the module's own code through the injected `TenantJobs`.
+   * else. Each is enqueued from the module's own code through the injected `TenantJobQueue`.
    */
   // Each job has its own payload type; the worker only finds them by name.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
