@@ -38,8 +38,8 @@ describe('the saas bin', () => {
     }
   }
 
-  it('is linked by npm install to the build of apps/cli, a script with a node shebang', () => {
-    expect(realpathSync(BIN)).toBe(join(REPO_ROOT, 'apps/cli/dist/main.js'));
+  it('is linked by npm install (even before the build) to apps/cli/bin/saas.js, a script with a node shebang', () => {
+    expect(realpathSync(BIN)).toBe(join(REPO_ROOT, 'apps/cli/bin/saas.js'));
     expect(readFileSync(BIN, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
   });
 
