@@ -265,4 +265,26 @@ describe.each(backendsUnderTest())('tenant jobs on %s', (_name, configOf) => {
     expect(forgedJob!.attemptsMade).toBe(1);
     expect(unknownJob!.failedReason).toMatch(/no job named test.nobody is registered/);
   });
+
+  it('starts no more jobs per second than the fleet-wide rate, however many wait: the burst waits in the queue', async () => {
+    const rated = `rated-${randomSuffix()}`;
+    const ratedQueue = backend.queue(rated);
+    const starts: number[] = [];
+    const observe = { started: () => void starts.push(Date.now()) };
+    const limited = startJobWorker(backend, rated, { registry, locate, concurrency: 8, ratePerSecond: 3, observe });
+    try {
+      await limited.waitUntilReady();
+      await asTenant(acme, () => new TenantJobs({ queue: ratedQueue }).enqueueMany(recordLink, Array.from({ length: 7 }, (_, i) => ({ code: `rated-${i}`, failFirst: false }))));
+      await eventually(async () => expect(starts).toHaveLength(7), 15_000);
+      // 3 a second: the 4th start is at least a second after the 1st, the 7th two seconds after.
+      // (A lower bound on spacing, the limiter's promise; how fast is for benchmarks.)
+      expect(starts[3]! - starts[0]!).toBeGreaterThanOrEqual(900);
+      expect(starts[6]! - starts[0]!).toBeGreaterThanOrEqual(1_800);
+      expect((await linkCodes(acme)).filter((code) => code.startsWith('rated-'))).toHaveLength(7);
+    } finally {
+      await limited.close();
+      await ratedQueue.obliterate({ force: true }).catch(() => undefined);
+      await ratedQueue.close();
+    }
+  }, 20_000);
 });
