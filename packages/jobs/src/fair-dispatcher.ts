@@ -22,12 +22,7 @@ export interface FairDispatcherOptions {
   defaultPolicy?: TenantJobPolicy;
   /** At most this many jobs handed to the queue and not yet ended (running, waiting, retrying). */
   window: number;
-  /**
-   * While jobs are in flight, hand over only once at least this many slots are free (default
-   * a quarter of the window): jobs go over in batches, a few round trips per batch instead of
-   * per job. A small tenant's job waits at most for that many more to end.
-   */
-  batch?: number;
+
   /** How often it looks for new jobs and pauses (ms). */
   pollMs?: number;
   /** Told of a failed poll (the next poll tries again); default: a line on stderr. */
@@ -240,8 +235,6 @@ export class FairDispatcher {
   }
 
   private async handOver(): Promise<void> {
-    const batch = Math.min(this.options.window, this.options.batch ?? Math.max(1, Math.floor(this.options.window / 4)));
-    if (this.inFlight.size > 0 && this.options.window - this.inFlight.size < batch) return; // the next ends make a batch
     const picked: Array<StartedJob<string> & { cost: number }> = [];
     while (this.inFlight.size + picked.length < this.options.window) {
       const next = this.scheduler.next();
