@@ -7,6 +7,7 @@ export interface Ready {
   gateway: { port: number };
   tenants: Array<{ slug: string; url: string; email: string; password: string }>;
   controlPlane: { url: string; adminToken: string };
+  jobs: { queue: string; dashboard: string };
 }
 
 export interface RunningCli {
@@ -21,7 +22,8 @@ export interface RunningCli {
 
 const CLI = join(__dirname, '../../dist/cli.js');
 
-const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_ADMIN_DATABASE_URL: '' };
+/** What a fresh machine has: no database server and no Redis (the job queue runs on the embedded Postgres). */
+const EMBEDDED_ENV = { ...process.env, DATABASE_URL: '', CONTROL_DATABASE_URL: '', POOL_ADMIN_DATABASE_URL: '', REDIS_URL: '' };
 
 /** Starts the built `npm start` command and waits for its ready line. */
 export function runCli(args: string[]): Promise<RunningCli> {

@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SESSION_COOKIE } from '@mysaas/auth';
-import { cookieFrom, http } from '@mysaas/testing';
+import { cookieFrom, eventually, http } from '@mysaas/testing';
 import { wipeDataDir } from '../../src/data-dir';
 import { runCli, runToEnd, type Ready, type RunningCli } from './cli-process';
 
@@ -44,6 +46,29 @@ describe('npm start (the embedded dev stack)', () => {
     }
     expect(running.stderr()).toContain('✓ Postgres servers');
   }, 120_000);
+
+  it('runs a link import on its job worker with no Redis, and the saas command finds the stack by itself', async () => {
+    const { ready } = running!;
+    expect(ready.jobs.queue).toMatch(/^BullMQ on Postgres/);
+    const gateway = `http://127.0.0.1:${ready.gateway.port}`;
+    const host = `globex.localhost:${ready.gateway.port}`;
+    const cookie = cookieFrom(await signIn(ready, 'globex'), SESSION_COOKIE)!;
+    const links = [{ url: 'https://example.com/imported', code: 'imported' }, { url: 'not a url' }];
+    const posted = await http(gateway, { method: 'POST', path: '/api/links/imports', host, cookie, body: { links } });
+    expect(posted.status).toBe(202);
+    const { id } = posted.json<{ id: string }>();
+    await eventually(async () => {
+      const state = await http(gateway, { path: `/api/links/imports/${id}`, host, cookie });
+      expect(state.json()).toMatchObject({ status: 'done', imported: 1, failed: 1 });
+    }, 30_000);
+
+    const saas = join(__dirname, '../../../cli/bin/saas.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [saas, 'jobs', 'stats', '--tenant', 'globex', '--json'], {
+      env: { PATH: process.env.PATH ?? '', MYSAAS_DATA_DIR: dataDir },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ tenants: [{ tenant: 'globex', plan: 'standard', paused: false }] });
+    expect(stdout).not.toContain(ready.controlPlane.adminToken);
+  }, 60_000);
 
   it('refuses to wipe the data folder while its servers run', async () => {
     await expect(wipeDataDir(dataDir)).rejects.toThrow('stop `npm start` first');
