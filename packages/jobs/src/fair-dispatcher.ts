@@ -5,6 +5,9 @@ import type { PostgresJobStore, StoredJob } from './job-store';
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
 const ID_PREFIX = 'b';
 
+/** Jobs read with their payloads and kept in memory until handed over, at most (the rest are read again at their turn). */
+const PAYLOAD_BUDGET = 50_000;
+
 /** Until the store's plans are read. */
 const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
 
@@ -43,6 +46,11 @@ export class FairDispatcher {
   private readonly inFlight = new Map<string, string>();
   /** Costs other than 1 of jobs not yet handed over, to give a turn back exactly. */
   private readonly costs = new Map<string, number>();
+  /** Jobs read with their payloads, by store id, until handed over (up to PAYLOAD_BUDGET). */
+  private readonly payloads = new Map<string, StoredJob>();
+  /** Store rows of jobs handed to the queue, deleted with the next poll's read or within 10 ms, many at once. */
+  private readonly handedOver = new Set<string>();
+  private flushing: NodeJS.Timeout | undefined;
   private paused = new Set<string>();
   private loaded = false;
   private reconciling: NodeJS.Timeout | undefined;
@@ -148,8 +156,12 @@ export class FairDispatcher {
     if (this.timer) clearInterval(this.timer);
     if (this.reconciling) clearInterval(this.reconciling);
     if (this.reporting) clearInterval(this.reporting);
+    if (this.flushing) clearTimeout(this.flushing);
     this.listeners.splice(0).forEach((remove) => remove());
     await this.pumping;
+    // What was handed over leaves the store now (else the next dispatcher finds it in the queue, and only deletes it).
+    if (this.handedOver.size > 0) await this.options.store.remove([...this.handedOver]).catch((error: unknown) => this.reportError(error));
+    this.handedOver.clear();
     await this.leadership?.release();
   }
 
@@ -182,7 +194,14 @@ export class FairDispatcher {
       // A new dispatcher reads the whole store once (page by page); after that, what is new.
       let after: string | undefined = this.loaded ? undefined : '0';
       for (;;) {
-        const heads = await this.options.store.readHeads(5_000, after);
+        const removing = [...this.handedOver];
+        const heads = await this.options.store.readNew({
+          limit: 5_000,
+          ...(after === undefined ? {} : { after }),
+          withPayloadUpTo: Math.max(0, PAYLOAD_BUDGET - this.payloads.size),
+          handedOver: removing,
+        });
+        for (const id of removing) this.handedOver.delete(id);
         for (const head of heads) {
           if (!seen.has(head.tenantId)) {
             seen.add(head.tenantId);
@@ -190,6 +209,7 @@ export class FairDispatcher {
           }
           this.scheduler.enqueue(head.tenantId, head.id, head.cost);
           if (head.cost !== 1) this.costs.set(head.id, head.cost);
+          if (head.job !== undefined) this.payloads.set(head.id, head.job);
         }
         if (heads.length < 5_000) break;
         if (after !== undefined) after = heads[heads.length - 1]!.id;
@@ -246,8 +266,11 @@ export class FairDispatcher {
     // already in the queue (adopted, holding its slot), so this pick only deletes the row.
     const already = picked.filter((p) => this.inFlight.has(`${ID_PREFIX}${p.job}`));
     if (already.length > 0) {
-      for (const { tenant } of already) this.scheduler.done(tenant);
-      await this.options.store.remove(already.map((p) => p.job));
+      for (const { tenant, job } of already) {
+        this.scheduler.done(tenant);
+        this.payloads.delete(job);
+        this.handedOver.add(job);
+      }
       picked.splice(0, picked.length, ...picked.filter((p) => !already.includes(p)));
       if (picked.length === 0) return;
     }
@@ -255,7 +278,13 @@ export class FairDispatcher {
     for (const { job: id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
     let jobs: StoredJob[];
     try {
-      jobs = await this.options.store.take(picked.map((p) => p.job));
+      // Most were read with their payloads; the rest (past the memory budget) are read now.
+      const missing = picked.filter((p) => !this.payloads.has(p.job)).map((p) => p.job);
+      const taken = new Map((missing.length === 0 ? [] : await this.options.store.take(missing)).map((job) => [job.id, job]));
+      jobs = picked.flatMap((p) => {
+        const job = this.payloads.get(p.job) ?? taken.get(p.job);
+        return job === undefined ? [] : [job];
+      });
       // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
       await this.options.queue.addBulk(
         jobs.map((job) => ({
@@ -274,13 +303,28 @@ export class FairDispatcher {
     }
     for (const { job: id, tenant } of picked) {
       this.costs.delete(id);
+      this.payloads.delete(id);
+      this.handedOver.add(id);
       this.countStarted(tenant);
     }
-    await this.options.store.remove(picked.map((p) => p.job));
+    this.flushing ??= setTimeout(() => void this.flushHandedOver(), 10);
     const found = new Set(jobs.map((job) => job.id));
     for (const { job: id, tenant } of picked) {
       // Gone from the store meanwhile (removed by hand): nothing to run, the slot is free again.
       if (!found.has(id) && this.inFlight.delete(`${ID_PREFIX}${id}`)) this.scheduler.done(tenant);
+    }
+  }
+
+  /** Deletes the rows of jobs handed over since the last flush (a failure leaves them for the next poll). */
+  private async flushHandedOver(): Promise<void> {
+    this.flushing = undefined;
+    const ids = [...this.handedOver];
+    if (ids.length === 0 || this.stopped) return;
+    try {
+      await this.options.store.remove(ids);
+      for (const id of ids) this.handedOver.delete(id);
+    } catch (error) {
+      this.reportError(error);
     }
   }
 

@@ -180,21 +180,49 @@ export class PostgresJobStore {
   }
 
   /**
-   * Stored jobs oldest first, without their payloads, marked read: the ones not read yet, or,
-   * with `after`, every one past that id (a starting dispatcher reads them all again, page by
-   * page). Not an id cursor alone: ids are taken in insert order but committed in any order, and
-   * a row that commits late must still be read.
+   * Stored jobs oldest first, marked read: the ones not read yet, or, with `after`, every one
+   * past that id (a starting dispatcher reads them all again, page by page). Not an id cursor
+   * alone: ids are taken in insert order but committed in any order, and a row that commits
+   * late must still be read. The first `withPayloadUpTo` come with the jobs themselves (the
+   * dispatcher keeps them in memory up to a budget, and `take`s the rest at their turn); the
+   * rows of jobs already handed to the queue (`handedOver`) are deleted in the same statement.
    */
-  async readHeads(limit: number, after?: string): Promise<StoredJobHead[]> {
-    const { rows } = await this.pool.query<{ id: string; tenant_id: string; cost: number; enqueued_at: Date }>(
-      `UPDATE ${this.table} b SET seen = true
-         FROM (SELECT id FROM ${this.table} WHERE ${after === undefined ? 'NOT seen' : 'id > $2'} ORDER BY id LIMIT $1) picked
+  async readNew(options: { limit: number; after?: string; withPayloadUpTo: number; handedOver: readonly string[] }): Promise<Array<StoredJobHead & { job?: StoredJob }>> {
+    const params: unknown[] = [options.limit, options.handedOver, options.withPayloadUpTo];
+    if (options.after !== undefined) params.push(options.after);
+    const { rows } = await this.pool.query<{
+      id: string;
+      tenant_id: string;
+      tenant: ScopedTenant;
+      name: string;
+      data: unknown;
+      opts: Record<string, unknown> | null;
+      cost: number;
+      enqueued_at: Date;
+    }>(
+      `WITH gone AS (
+         DELETE FROM ${this.table} WHERE id = ANY($2::bigint[])
+       ), picked AS (
+         SELECT id, row_number() OVER (ORDER BY id) AS n FROM ${this.table}
+          WHERE ${options.after === undefined ? 'NOT seen' : 'id > $4'} ORDER BY id LIMIT $1
+       )
+       UPDATE ${this.table} b SET seen = true
+         FROM picked
         WHERE b.id = picked.id
-        RETURNING b.id, b.tenant_id, b.cost, b.enqueued_at`,
-      after === undefined ? [limit] : [limit, after],
+        RETURNING b.id, b.tenant_id, b.cost, b.enqueued_at,
+                  CASE WHEN picked.n <= $3 THEN b.tenant END AS tenant, b.name,
+                  CASE WHEN picked.n <= $3 THEN b.data END AS data,
+                  CASE WHEN picked.n <= $3 THEN b.opts END AS opts`,
+      params,
     );
     return rows
-      .map((r) => ({ id: r.id, tenantId: r.tenant_id, cost: r.cost, enqueuedAt: r.enqueued_at }))
+      .map((r) => ({
+        id: r.id,
+        tenantId: r.tenant_id,
+        cost: r.cost,
+        enqueuedAt: r.enqueued_at,
+        ...(r.opts === null ? {} : { job: { id: r.id, tenant: r.tenant, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at } }),
+      }))
       .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
   }
 
