@@ -17,7 +17,7 @@ import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
-const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 32, smallAtMs: 1_000 };
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, smallAtMs: 1_000 };
 
 export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
   --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})

@@ -59,6 +59,9 @@ const gatewaySchema = z
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
     BULK_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
+    UPSTREAM_FAILURES_TO_EJECT: positiveInt(3),
+    UPSTREAM_EJECT_MS: positiveInt(10_000),
+    UPSTREAM_EJECT_MAX_MS: positiveInt(120_000),
     HEADERS_TIMEOUT_MS: positiveInt(10_000),
     REQUEST_TIMEOUT_MS: positiveInt(30_000),
     KEEP_ALIVE_TIMEOUT_MS: positiveInt(5_000),
@@ -77,6 +80,10 @@ const gatewaySchema = z
     SIGNIN_QUEUE_WAIT_MS: positiveInt(3_000),
     SIGNIN_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
     ...observability(DEFAULT_METRICS_PORTS.gateway),
+  })
+  .refine((env) => env.UPSTREAM_EJECT_MAX_MS >= env.UPSTREAM_EJECT_MS, {
+    message: 'must be at least UPSTREAM_EJECT_MS (the first cool-down)',
+    path: ['UPSTREAM_EJECT_MAX_MS'],
   })
   .transform((env) => ({
     ...observabilityConfig(env),
@@ -114,6 +121,12 @@ const gatewaySchema = z
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     /** Bulk uploads (`isBulkUpload`: POST …/imports) may send up to `bulkMaxBodyBytes`. */
     limits: { maxBodyBytes: env.MAX_BODY_BYTES, bulkMaxBodyBytes: env.BULK_MAX_BODY_BYTES, upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS },
+    /**
+     * Passive health of a pool's app servers (ADR 17): `failuresToEject` failures in a row take
+     * one out of the rotation for `ejectMs`, doubling with each ejection that follows a failed
+     * trial, up to `ejectMaxMs`.
+     */
+    upstreams: { failuresToEject: env.UPSTREAM_FAILURES_TO_EJECT, ejectMs: env.UPSTREAM_EJECT_MS, ejectMaxMs: env.UPSTREAM_EJECT_MAX_MS },
   }));
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 
@@ -180,7 +193,7 @@ const workerSchema = z
     ROUTING_DATABASE_URL: postgresUrl,
     POOL_DATABASE_URLS: poolDatabaseUrls,
     JOBS_CONCURRENCY: positiveInt(8),
-    JOBS_WINDOW: positiveInt(32),
+    JOBS_WINDOW: positiveInt(128),
     JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
     JOBS_DISPATCH: z.enum(['on', 'off']).default('on'),
     DB_POOL_MAX: positiveInt(8),
@@ -195,7 +208,7 @@ const workerSchema = z
       storeUrl: env.JOBS_DATABASE_URL,
       queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL,
       concurrency: env.JOBS_CONCURRENCY,
-      /** Jobs handed to the queue and not ended, fleet-wide: at least every worker's concurrency together. */
+      /** Jobs handed to the queue and not ended, fleet-wide: several times the workers' concurrency together (a worker never waits for the dispatcher; a small tenant's job waits at most for these to drain). */
       window: env.JOBS_WINDOW,
       /** Jobs started per second across every worker of the queue (BullMQ's limiter); none: as fast as they come. */
       ratePerSecond: env.JOBS_RATE_PER_SECOND,

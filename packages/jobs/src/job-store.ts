@@ -113,9 +113,9 @@ export class PostgresJobStore {
       );
       CREATE UNIQUE INDEX IF NOT EXISTS plans_one_default ON ${this.schema}.plans (is_default) WHERE is_default;
       INSERT INTO ${this.schema}.plans (name, weight, max_running, rate_per_second, burst, max_queued, is_default) VALUES
-        ('free', 1, 2, 10, 20, 20000, false),
-        ('standard', 2, 8, NULL, NULL, 200000, true),
-        ('business', 4, 32, NULL, NULL, 2000000, false)
+        ('free', 1, 4, 10, 20, 20000, false),
+        ('standard', 2, 32, NULL, NULL, 200000, true),
+        ('business', 4, 128, NULL, NULL, 2000000, false)
       ON CONFLICT (name) DO NOTHING;
       CREATE TABLE IF NOT EXISTS ${this.schema}.tenant_plans (
         tenant_id text PRIMARY KEY,
