@@ -1,12 +1,15 @@
 import { readEnv, type Env } from '@mysaas/config';
 import { ControlPlaneClient } from './control-plane/control-plane-client';
 import { findControlPlane } from './control-plane/discovery';
+import { canAskSecretOn, readSecret, type Input } from './input/secret-prompt';
 import { Printer, type Output } from './output/printer';
 
 /** What one run of `saas` works with; main.ts passes the process's, tests their own. */
 export interface CliContext {
   stdout: Output;
   stderr: Output;
+  /** Where a password is asked for, when it is a terminal; none: nothing is asked. */
+  stdin?: Input;
   cwd: string;
   /** Defaults to the process environment (read through @mysaas/config). */
   env?: Env;
@@ -20,10 +23,10 @@ export class CliSession {
   private client: ControlPlaneClient | undefined;
 
   constructor(private readonly context: CliContext) {
-    const noColor = readEnv('NO_COLOR', context.env) !== undefined;
+    const noColor = this.env('NO_COLOR') !== undefined;
     this.out = new Printer(context.stdout, this.secrets, context.stdout.isTTY === true && !noColor);
     this.err = new Printer(context.stderr, this.secrets, context.stderr.isTTY === true && !noColor);
-    this.keepSecret(readEnv('SAAS_TOKEN', context.env));
+    this.keepSecret(this.env('SAAS_TOKEN'));
   }
 
   controlPlane(): ControlPlaneClient {
@@ -35,12 +38,31 @@ export class CliSession {
     return this.client;
   }
 
+  env(name: string): string | undefined {
+    return readEnv(name, this.context.env);
+  }
+
+  /** Whether there is a terminal to ask for a secret on. */
+  get canAskSecret(): boolean {
+    return canAskSecretOn(this.context.stdin);
+  }
+
+  /** Asks on the terminal, the question on stderr (stdout stays for the answer), the reply unechoed. */
+  async askSecret(question: string): Promise<string> {
+    const { stdin } = this.context;
+    if (stdin === undefined || !canAskSecretOn(stdin)) throw new Error('askSecret needs a terminal: check canAskSecret first');
+    const secret = await readSecret(stdin, this.err, question);
+    this.keepSecret(secret);
+    return secret;
+  }
+
   /**
-   * A real admin token is at least 24 characters (the control plane refuses shorter ones);
-   * blanking out a short mistyped one would garble every line that happens to contain it.
+   * Blanks a secret out of everything printed from now on (shown as `***`). A real admin token
+   * is at least 24 characters (the control plane refuses shorter ones); blanking out a short
+   * mistyped secret would garble every line that happens to contain it.
    */
-  private keepSecret(token: string | undefined): void {
-    if (token !== undefined && token.length >= MIN_SECRET_LENGTH) this.secrets.add(token);
+  keepSecret(secret: string | undefined): void {
+    if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) this.secrets.add(secret);
   }
 }
 

@@ -7,7 +7,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
-void run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then((code) => {
+const context = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  // Opened only by a command that asks for a password.
+  get stdin() {
+    return process.stdin;
+  },
+  cwd: process.cwd(),
+};
+
+void run(process.argv.slice(2), context).then((code) => {
   // Not process.exit(): that could cut off output still being written to a pipe.
   process.exitCode = code;
 });
