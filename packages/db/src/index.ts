@@ -9,6 +9,7 @@ export { PLATFORM_MIGRATIONS } from './migrations/platform.migrations';
 export { announceRoutingChange } from './routing';
 export { tenantMigrations, type TenantSchemaPart } from './migrations/tenant-schema';
 export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
+export { migrateFleet, type FleetMigrationEvents, type FleetMigrationOptions, type FleetMigrationReport, type SchemaOutcome } from './fleet-migration';
 export {
   dropTenantSchema,
   provisionTenantSchema,
