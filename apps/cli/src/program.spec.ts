@@ -17,8 +17,35 @@ const STATS = {
 const PLAN = { name: 'standard', weight: 2, maxRunning: 8, ratePerSecond: null, burst: null, maxQueued: 100 };
 const REPLAYED = { replayed: [{ id: 'b42', newId: 'b97' }] };
 
+const POOL = {
+  name: 'v1',
+  release: 1,
+  status: 'active',
+  databaseServer: 'db:5432/mysaas',
+  appRole: 'app',
+  upstreams: [],
+  tenantCount: 0,
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+};
 /** Each command that reaches the control plane: a command line, the request it makes, a valid answer. */
-const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: object; reads?: Record<string, object> }[] = [
+const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: object; reads?: Record<string, object>; env?: Record<string, string> }[] = [
+  { command: 'pools list', args: [], route: 'GET /platform/pools', answer: { pools: [POOL] } },
+  { command: 'pools show', args: ['v1'], route: 'GET /platform/pools/v1', answer: POOL },
+  {
+    command: 'pools create',
+    args: ['v1', '--release', '1', '--database-url', 'postgres://admin@db:5432/mysaas', '--app-role', 'app'],
+    route: 'POST /platform/pools',
+    answer: POOL,
+  },
+  { command: 'pools drain', args: ['v1'], route: 'PATCH /platform/pools/v1', answer: { ...POOL, status: 'draining' } },
+  {
+    command: 'pools retire',
+    args: ['v1'],
+    route: 'PATCH /platform/pools/v1',
+    answer: { ...POOL, status: 'retired' },
+    reads: { 'GET /platform/pools': { pools: [POOL] } },
+  },
   { command: 'jobs stats', args: [], route: 'GET /platform/jobs/stats', answer: STATS },
   {
     command: 'jobs dead list',
@@ -72,7 +99,7 @@ describe('saas', () => {
     it('prints a 404 and exits 1', async () => {
       const { code, stderr } = await saas('jobs', 'pause', 'nope');
       expect(code).toBe(1);
-      expect(stderr).toContain('error: Cannot POST /platform/tenants/nope/jobs/pause (NOT_FOUND)\nhint: check the tenant, plan or job id');
+      expect(stderr).toContain('error: Cannot POST /platform/tenants/nope/jobs/pause (NOT_FOUND)\nhint: check the pool, tenant, plan or job id');
     });
 
     it('names the request id of a 500, for the log', async () => {
@@ -156,7 +183,8 @@ describe('saas', () => {
   });
 
   describe('the admin token', () => {
-    it.each(EVERY_REQUEST)('never appears in what `saas $command` prints ($route), even when the server echoes it', async ({ command, args, route, answer, reads = {} }) => {
+    it.each(EVERY_REQUEST)('never appears in what `saas $command` prints ($route), even when the server echoes it', async ({ command, args, route, answer, reads = {}, env: extra = {} }) => {
+      const saas = (...line: string[]) => runSaas(line, { env: { ...env(), ...extra } });
       const saasLine = () => saas(...command.split(' '), ...args);
       for (const [read, body] of Object.entries(reads)) controlPlane.answer(read, { body: { ...body, note: `received Bearer ${TOKEN}` } });
       controlPlane.answer(route, { body: { ...answer, note: `received Bearer ${TOKEN}` } });

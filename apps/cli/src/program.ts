@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error';
 import { CliSession, type CliContext } from './cli-session';
 import { addJobsCommands } from './commands/jobs.command';
+import { addPoolsCommands } from './commands/pools.command';
 import { addTenantsCommands } from './commands/tenants.command';
 import { examples } from './commands/help-text';
 
@@ -28,10 +29,11 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas jobs stats', 'saas jobs dead list --tenant acme', 'saas jobs plans list --json')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas pools list', 'saas pools show v1 --json', 'saas jobs stats', 'saas jobs dead list --tenant acme')}${ENVIRONMENT}`);
 
-  addJobsCommands(program, session);
+  addPoolsCommands(program, session);
   addTenantsCommands(program, session);
+  addJobsCommands(program, session);
   return program;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CliError, ExitCode } from '../cli-error';
 import type { CliSession } from '../cli-session';
 import { apiPath, type ControlPlaneClient } from '../control-plane/control-plane-client';
-import { NONE, formatDuration, formatOptional, formatPercent } from '../output/format';
+import { formatDuration, formatOptional, formatPercent, formatTimestamp } from '../output/format';
 import type { Column } from '../output/table';
 import { examples } from './help-text';
 import { positiveInteger, positiveNumber } from './option-parsers';
@@ -99,7 +99,7 @@ const DEAD_COLUMNS: Column<DeadJob>[] = [
   { header: 'TENANT', cell: (j) => j.tenant },
   { header: 'JOB', cell: (j) => j.name },
   { header: 'ATTEMPTS', cell: (j) => String(j.attemptsMade), align: 'right' },
-  { header: 'FAILED AT', cell: (j) => (j.failedAt === null ? NONE : j.failedAt.replace(/\.\d+Z$/, 'Z')) },
+  { header: 'FAILED AT', cell: (j) => formatTimestamp(j.failedAt) },
   { header: 'REASON', cell: (j) => firstLine(j.failedReason ?? '', REASON_WIDTH) },
 ];
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { CliError } from '../cli-error';
 import type { ControlPlaneTarget } from './discovery';
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
 type Query = Record<string, string | number | undefined>;
 
 const TIMEOUT_MS = 30_000;
@@ -13,6 +13,16 @@ const NETWORK_ERRORS: Record<string, string> = {
   ENOTFOUND: 'no such host',
   EAI_AGAIN: 'name lookup failed',
 };
+
+/** What to do next about the control plane's error codes that have one clear next step. */
+const HINTS_BY_CODE = new Map<string, string>([
+  ['POOL_NOT_FOUND', '`saas pools list` shows the pools'],
+  ['POOL_NAME_TAKEN', '`saas pools show <name>` shows the pool of that name'],
+  ['TENANT_NOT_FOUND', '`saas tenants list` shows the tenants'],
+  ['TENANT_POOL_UNKNOWN', '`saas pools list` shows the pools'],
+  ['TENANT_POOL_NOT_ACCEPTING', 'only an active pool takes new tenants: `saas pools list` shows each status'],
+  ['TENANT_SLUG_TAKEN', '`saas tenants show <slug>` shows the tenant of that slug'],
+]);
 
 /**
  * The control plane's admin HTTP API, as `saas` sees it: each answer is checked against the
@@ -32,6 +42,10 @@ export class ControlPlaneClient {
 
   put<S extends z.ZodType>(path: string, schema: S, body: unknown): Promise<z.output<S>> {
     return this.request('PUT', path, schema, body);
+  }
+
+  patch<S extends z.ZodType>(path: string, schema: S, body: unknown): Promise<z.output<S>> {
+    return this.request('PATCH', path, schema, body);
   }
 
   private async request<S extends z.ZodType>(method: Method, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
@@ -95,7 +109,7 @@ export class ControlPlaneClient {
     const message = typeof body.message === 'string' ? body.message : `${what} failed with HTTP ${res.status} ${res.statusText}`.trimEnd();
     const code = typeof body.code === 'string' ? body.code : `HTTP ${res.status}`;
     const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
-    return new CliError(`${message} (${code})`, { hint: this.hintFor(res.status, requestId) });
+    return new CliError(`${message} (${code})`, { hint: HINTS_BY_CODE.get(code) ?? this.hintFor(res.status, requestId) });
   }
 
   private hintFor(status: number, requestId: string | undefined): string | undefined {
@@ -106,7 +120,7 @@ export class ControlPlaneClient {
           ? "check SAAS_TOKEN: it must be this control plane's admin token (its PLATFORM_ADMIN_TOKEN)"
           : `the admin token in ${this.target.tokenFrom} was refused: restart the dev stack (\`npm start\`), or set SAAS_TOKEN`;
       case 404:
-        return 'check the tenant, plan or job id you gave (an older control plane may lack this endpoint: rebuild it)';
+        return 'check the pool, tenant, plan or job id you gave (an older control plane may lack this endpoint: rebuild it)';
       default:
         if (status < 500) return undefined;
         return requestId === undefined ? 'the control plane failed; see its log' : `the control plane failed; see its log for request ${requestId}`;

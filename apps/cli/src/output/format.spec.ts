@@ -1,4 +1,4 @@
-import { formatDuration, formatOptional, formatPercent } from './format';
+import { formatDuration, formatOptional, formatPercent, formatTimestamp } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -39,5 +39,13 @@ describe('formatOptional', () => {
   it('shows — for null (no limit) and the number otherwise', () => {
     expect(formatOptional(null)).toBe('—');
     expect(formatOptional(2.5)).toBe('2.5');
+  });
+});
+
+describe('formatTimestamp', () => {
+  it('drops the milliseconds of an ISO time, and shows — for none', () => {
+    expect(formatTimestamp('2026-11-26T12:00:00.123Z')).toBe('2026-11-26T12:00:00Z');
+    expect(formatTimestamp('2026-11-26T12:00:00Z')).toBe('2026-11-26T12:00:00Z');
+    expect(formatTimestamp(null)).toBe('—');
   });
 });

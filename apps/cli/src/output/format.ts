@@ -22,3 +22,6 @@ export const formatOptional = (value: number | null): string => (value === null 
 
 const pair = (major: number, majorUnit: string, minor: number, minorUnit: string): string =>
   minor === 0 ? `${major}${majorUnit}` : `${major}${majorUnit} ${minor}${minorUnit}`;
+
+/** An ISO time to the second, as the control plane's clock gave it: 2026-11-26T12:00:00Z. */
+export const formatTimestamp = (iso: string | null): string => (iso === null ? NONE : iso.replace(/\.\d+Z$/, 'Z'));

@@ -1,3 +1,4 @@
+import { formatFields } from './fields';
 import { formatTable, type Column } from './table';
 
 /** Where text goes: process.stdout / process.stderr, or a buffer in tests. */
@@ -35,5 +36,10 @@ export class Printer {
 
   table<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): void {
     this.write(formatTable(columns, rows, { color: this.color }));
+  }
+
+  /** One record, a field per line (`saas pools show`). */
+  fields(fields: ReadonlyArray<readonly [label: string, value: string]>): void {
+    this.write(formatFields(fields, { color: this.color }));
   }
 }
