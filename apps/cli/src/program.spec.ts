@@ -28,6 +28,19 @@ const POOL = {
   createdAt: '2026-11-26T12:00:00.000Z',
   updatedAt: '2026-11-26T12:00:00.000Z',
 };
+const TENANT = {
+  id: 'id-acme',
+  slug: 'acme',
+  name: 'Acme',
+  status: 'active',
+  pool: 'v1',
+  schema: 't_acme',
+  role: 't_acme',
+  limits: { maxConcurrentRequests: null, statementTimeoutMs: null },
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+};
+
 /** Each command that reaches the control plane: a command line, the request it makes, a valid answer. */
 const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: object; reads?: Record<string, object>; env?: Record<string, string> }[] = [
   { command: 'pools list', args: [], route: 'GET /platform/pools', answer: { pools: [POOL] } },
@@ -46,6 +59,17 @@ const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: o
     answer: { ...POOL, status: 'retired' },
     reads: { 'GET /platform/pools': { pools: [POOL] } },
   },
+  { command: 'tenants list', args: [], route: 'GET /platform/tenants', answer: { tenants: [TENANT], next: null } },
+  { command: 'tenants show', args: ['acme'], route: 'GET /platform/tenants/acme', answer: TENANT },
+  {
+    command: 'tenants create',
+    args: ['acme', '--name', 'Acme', '--pool', 'v1', '--admin-email', 'owner@acme.test'],
+    route: 'POST /platform/tenants',
+    answer: TENANT,
+    env: { SAAS_TENANT_ADMIN_PASSWORD: 'admin-password-0123' },
+  },
+  { command: 'tenants suspend', args: ['acme'], route: 'POST /platform/tenants/acme/suspend', answer: { ...TENANT, status: 'suspended' } },
+  { command: 'tenants resume', args: ['acme'], route: 'POST /platform/tenants/acme/resume', answer: TENANT },
   { command: 'jobs stats', args: [], route: 'GET /platform/jobs/stats', answer: STATS },
   {
     command: 'jobs dead list',

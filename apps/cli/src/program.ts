@@ -29,7 +29,7 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas pools list', 'saas pools show v1 --json', 'saas jobs stats', 'saas jobs dead list --tenant acme')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas jobs stats')}${ENVIRONMENT}`);
 
   addPoolsCommands(program, session);
   addTenantsCommands(program, session);
