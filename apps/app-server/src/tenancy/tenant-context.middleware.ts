@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { pgErrorCode, PgErrorCode, TenantConnectionsBusyError, TenantDatabase } from '@mysaas/db';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner, type TokenFailure } from '@mysaas/tenancy';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
+import { SchemaReleaseCheck } from './schema-release';
 import { TenancyException, TenancyExceptionCode } from './tenancy.exception';
 import { runInTenantScope, TenantScope } from '@mysaas/tenant-runtime';
 
@@ -18,12 +19,14 @@ export type RequestWithTenant = Request & { [TENANT_SCOPE_KEY]?: TenantScope };
 @Injectable()
 export class TenantContextMiddleware implements NestMiddleware {
   private readonly signer: TenantContextSigner;
+  private readonly releases: SchemaReleaseCheck;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppServerConfig,
     private readonly tenantDatabase: TenantDatabase,
   ) {
     this.signer = new TenantContextSigner(config.secrets.tenantContext);
+    this.releases = new SchemaReleaseCheck(config.pool);
   }
 
   async use(req: RequestWithTenant, res: Response, next: NextFunction): Promise<void> {
@@ -54,6 +57,12 @@ export class TenantContextMiddleware implements NestMiddleware {
       }
       throw error;
     });
+    try {
+      await this.releases.check(context.tenant, transaction);
+    } catch (error) {
+      await transaction.rollback().catch(() => undefined);
+      throw error;
+    }
     const scope = new TenantScope(context.tenant, transaction, context.requestId);
     scope.claimedSession = context.session;
     scope.secure = context.secure === true;
