@@ -6,6 +6,7 @@ import { GATEWAY_ERROR_ANSWERING } from './errors/gateway-error-answering';
 import { TenantAdmission } from './limits/tenant-admission.service';
 import type { GatewayObservability } from './observe/gateway-observability';
 import { REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER } from './observe/request-end';
+import { UPSTREAM_HEALTH_OBSERVER, type UpstreamHealthObserver } from './observe/upstream-health-observer';
 import { ProxyService } from './proxy/proxy.service';
 import { TenantProxy } from './proxy/tenant-proxy.service';
 import { RoutingModule } from './routing/routing.module';
@@ -13,6 +14,7 @@ import { TenantRoutesRepository } from './routing/tenant-routes.repository';
 import { TenantSessions } from './session/tenant-session';
 import { SignInThrottle } from './signin/signin-throttle.service';
 import { TenantHosts } from './tenant-host/tenant-hosts.service';
+import { PoolMembers } from './upstreams/pool-members';
 
 @Module({})
 class ConfigModule {}
@@ -34,8 +36,9 @@ export class GatewayModule {
             { provide: GATEWAY_CONFIG, useValue: config },
             { provide: REQUEST_END_OBSERVER, useValue: observability.requestEnds },
             { provide: ROUTING_LOOKUP_OBSERVER, useValue: observability.routingLookups },
+            { provide: UPSTREAM_HEALTH_OBSERVER, useValue: observability.upstreamHealth },
           ],
-          exports: [GATEWAY_CONFIG, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER],
+          exports: [GATEWAY_CONFIG, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER, UPSTREAM_HEALTH_OBSERVER],
         },
         RoutingModule,
         HealthModule.forRoot({
@@ -49,6 +52,11 @@ export class GatewayModule {
         TenantSessions,
         SignInThrottle,
         TenantAdmission,
+        {
+          provide: PoolMembers,
+          inject: [GATEWAY_CONFIG, UPSTREAM_HEALTH_OBSERVER],
+          useFactory: (gateway: GatewayConfig, observer: UpstreamHealthObserver) => new PoolMembers(gateway.upstreams, observer),
+        },
         ProxyService,
         TenantProxy,
         { provide: APP_FILTER, useValue: new PlatformExceptionFilter(GATEWAY_ERROR_ANSWERING) },

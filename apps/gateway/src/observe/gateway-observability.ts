@@ -2,12 +2,16 @@ import type { GatewayConfig } from '@mysaas/config';
 import { appObservability, logRequest, matchedRoute, type AppObservability } from '@mysaas/nest-http';
 import { routingCacheMetric, type DestinationStream } from '@mysaas/observability';
 import type { RequestEndObserver, RoutingLookupObserver } from './request-end';
+import { upstreamHealthMetrics } from './upstream-health-metrics';
+import type { UpstreamHealthObserver } from './upstream-health-observer';
 
 export interface GatewayObservability extends AppObservability {
   /** Counts, times and logs each request on the proxy path (TenantProxy). */
   requestEnds: RequestEndObserver;
   /** Counts routing lookups by how the cache answered them. */
   routingLookups: RoutingLookupObserver;
+  /** Counts ejections, reports each pool member's state and logs its ejections and returns. */
+  upstreamHealth: UpstreamHealthObserver;
 }
 
 /**
@@ -34,5 +38,6 @@ export function gatewayObservability(config: GatewayConfig, destination?: Destin
       },
     },
     routingLookups: { observe: (result) => lookups.inc({ result }) },
+    upstreamHealth: upstreamHealthMetrics(observability.registry, logger),
   };
 }

@@ -3,14 +3,16 @@ import type { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from '@mysaas/auth';
-import { isBulkUpload, poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner, type UpstreamOrigin } from '@mysaas/tenancy';
+import { isBulkUpload, poolServesRequests, REQUEST_ID_HEADER, TENANT_CONTEXT_HEADER, TenantContextSigner } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import type { HeaderList } from '../edge/security-headers';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
 import type { TenantRoute } from '../routing/tenant-route';
 import type { SessionUser } from '../session/tenant-session';
+import { PoolMembers } from '../upstreams/pool-members';
+import { isUpstreamFault } from '../upstreams/upstream-faults';
+import type { UpstreamHealth } from '../upstreams/upstream-health';
 import { clientResponseHeaders, upstreamRequestHeaders, type ForwardedFacts } from './forwarded-headers';
-import { UpstreamPicker } from './upstream-picker';
 
 const BODILESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 /** Errors of a connection that failed before the app server could have answered. */
@@ -40,17 +42,21 @@ export interface Forward {
  * Streams a request to one app server of the tenant's pool with a freshly signed tenant
  * context, and streams the answer back, through undici's connection pools (keep-alive, at
  * most 256 connections per app server). Bodies are never buffered; a body over the limit is
- * cut off with 413. A refused connection moves on to the pool's next upstream when the request
- * can be sent again (no body, or one already in hand).
+ * cut off with 413. The app server is chosen by PoolMembers (round-robin over the members in
+ * the rotation), which learns each one's health from how its requests end. A refused
+ * connection moves on to another member when the request can be sent again (no body, or one
+ * already in hand).
  */
 @Injectable()
 export class ProxyService implements OnApplicationShutdown {
   private readonly logger = new Logger('Proxy');
   private readonly agent: Agent;
   private readonly signer: TenantContextSigner;
-  private readonly picker = new UpstreamPicker();
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly members: PoolMembers,
+  ) {
     this.signer = new TenantContextSigner(config.secrets.tenantContext);
     const timeout = config.limits.upstreamTimeoutMs;
     this.agent = new Agent({
@@ -70,10 +76,13 @@ export class ProxyService implements OnApplicationShutdown {
     const maxBodyBytes = isBulkUpload(req.method, forward.target) ? this.config.limits.bulkMaxBodyBytes : this.config.limits.maxBodyBytes;
     const declaredLength = Number(req.headers['content-length'] ?? 0);
     if (declaredLength > maxBodyBytes) throw this.tooLarge(maxBodyBytes);
-    const upstreams = poolServesRequests(route.poolStatus) ? this.picker.order(route.pool, route.upstreams) : [];
-    if (upstreams.length === 0) {
+    if (route.upstreams.length === 0 || !poolServesRequests(route.poolStatus)) {
       throw new GatewayException(GatewayExceptionCode.POOL_UNAVAILABLE, `no app server is serving pool ${route.pool} right now; retry shortly`);
     }
+    // Scheme, host and port come from the pool alone; the edge made the target a plain
+    // origin-form path. Checked again here because a wrong answer would be an open proxy.
+    const path = forward.target;
+    if (!path.startsWith('/') || path.startsWith('//')) throw new Error(`refusing to forward a request target that is not a path: ${path.slice(0, 100)}`);
     const headers = upstreamRequestHeaders(
       req.headers,
       { for: forward.facts.chain, proto: forward.facts.proto, host: req.headers.host },
@@ -93,20 +102,30 @@ export class ProxyService implements OnApplicationShutdown {
     // A refused connection received nothing, so the request may go to the next upstream if it
     // can be sent again: no body, or one already in hand.
     const retryable = !streamsBody && (forward.body !== undefined || BODILESS.has(req.method ?? ''));
-    for (const [index, upstream] of upstreams.entries()) {
-      const isLast = index === upstreams.length - 1 || !retryable;
-      const outcome = await this.attempt(upstream, forward, headers, streamsBody, maxBodyBytes, retryable, res);
+    // Never undefined: the pool has upstreams, and when all are out one is tried anyway.
+    let member = this.members.pick(route.pool, route.upstreams, retryable)!;
+    let tried: UpstreamHealth[] | undefined;
+    for (;;) {
+      const outcome = await this.attempt(member, path, forward, headers, streamsBody, maxBodyBytes, retryable, res);
       if (outcome === 'done') return;
-      if (isLast) {
+      (tried ??= []).push(member);
+      const next = retryable ? this.members.pick(route.pool, route.upstreams, true, tried) : undefined;
+      if (next === undefined) {
         throw new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app servers of pool ${route.pool} cannot be reached; retry shortly`);
       }
-      this.logger.warn(`upstream ${upstream.origin} of pool ${route.pool} refused or reset the connection; trying the next`);
+      this.logger.debug(`upstream ${member.upstream.origin} of pool ${route.pool} refused or reset the connection; trying ${next.upstream.origin}`);
+      member = next;
     }
   }
 
-  /** One try against one upstream: 'done' once a response was relayed (or the client left), 'refused' when nothing was answered. */
+  /**
+   * One try against one member: 'done' once a response was relayed (or the client left),
+   * 'refused' when nothing was answered. Tells PoolMembers how it went, exactly once: the
+   * status it answered, its fault, or no verdict.
+   */
   private attempt(
-    upstream: UpstreamOrigin,
+    member: UpstreamHealth,
+    path: string,
     forward: Forward,
     headers: Record<string, string | string[]>,
     streamsBody: boolean,
@@ -114,13 +133,10 @@ export class ProxyService implements OnApplicationShutdown {
     retryable: boolean,
     res: ServerResponse,
   ): Promise<'done' | 'refused'> {
-    // Scheme, host and port come from the pool alone; the edge made the target a plain
-    // origin-form path. Checked again here because a wrong answer would be an open proxy.
-    const path = forward.target;
-    if (!path.startsWith('/') || path.startsWith('//')) throw new Error(`refusing to forward a request target that is not a path: ${path.slice(0, 100)}`);
     const { req, clientGone } = forward;
     return new Promise((resolve, reject) => {
       let settled = false;
+      let judged = false;
       let responded = false;
       let bodyTooLarge = false;
       let controller: Dispatcher.DispatchController | undefined;
@@ -128,6 +144,7 @@ export class ProxyService implements OnApplicationShutdown {
         if (settled) return;
         settled = true;
         clientGone.removeEventListener('abort', onClientGone);
+        if (!judged) this.members.abandoned(member);
         fn();
       };
       // The client went away before its answer was written: stop the upstream work too.
@@ -135,7 +152,7 @@ export class ProxyService implements OnApplicationShutdown {
         controller?.abort(new Error('the client went away'));
         settle(() => resolve('done'));
       };
-      if (clientGone.aborted) return resolve('done');
+      if (clientGone.aborted) return settle(() => resolve('done'));
       clientGone.addEventListener('abort', onClientGone);
       // undici sends an async iterable as it yields (chunked, or to the declared length); its
       // types name only streams, hence the cast.
@@ -147,6 +164,8 @@ export class ProxyService implements OnApplicationShutdown {
         onResponseStart: (c, statusCode, upstreamHeaders) => {
           if (statusCode < 200) return; // informational; the final answer follows
           responded = true;
+          judged = true;
+          this.members.answered(member, statusCode);
           forward.onResponse?.(upstreamHeaders);
           res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders, forward.securityHeaders, forward.requestId));
         },
@@ -168,6 +187,10 @@ export class ProxyService implements OnApplicationShutdown {
             res.destroy();
             return settle(() => resolve('done'));
           }
+          if (isUpstreamFault(code, streamsBody)) {
+            judged = true;
+            this.members.failed(member, code);
+          }
           // Refused: the connection never opened, so the app server received nothing. A lost
           // connection of a request that can be sent again is the same race seen later.
           if (code === 'ECONNREFUSED' || (retryable && CONNECTION_LOST.has(code))) return settle(() => resolve('refused'));
@@ -176,11 +199,12 @@ export class ProxyService implements OnApplicationShutdown {
               reject(new GatewayException(GatewayExceptionCode.UPSTREAM_TIMEOUT, `the app server did not answer within ${this.config.limits.upstreamTimeoutMs} ms`)),
             );
           }
-          settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${code || error.message})`)));
+          // The code only: an error's message may name the upstream, which clients never see.
+          settle(() => reject(new GatewayException(GatewayExceptionCode.UPSTREAM_UNREACHABLE, `the app server connection failed (${code || 'no error code'})`)));
         },
       };
       try {
-        this.agent.dispatch({ origin: upstream.origin, path, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers, body }, handler);
+        this.agent.dispatch({ origin: member.upstream.origin, path, method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers, body }, handler);
       } catch (error) {
         settle(() => reject(error));
       }
