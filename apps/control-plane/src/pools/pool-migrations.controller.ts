@@ -1,4 +1,5 @@
 import { Body, Controller, HttpStatus, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
@@ -7,11 +8,13 @@ import { migrateFleet, type FleetMigrationReport, type SchemaOutcome } from '@my
 import { tenantMigrationsFor } from '@mysaas/modules/schema';
 import { parseTenantSlug } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
+import { ApiErrors, INVALID, PlatformApi } from '../openapi/api-responses.decorator';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import { PoolException, PoolExceptionCode } from './pools.exception';
 import { PoolsService } from './pools.service';
 
 export class MigratePoolDto {
+  @ApiPropertyOptional({ description: 'Tenant schemas migrated at once: 4 by default; each holds a connection to the pool’s server.', type: 'integer', minimum: 1, maximum: 32, example: 4 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'concurrency must be a whole number of schemas migrated at once' })
@@ -34,6 +37,7 @@ export type MigrationProgress =
  * draws progress. A client that goes away (Ctrl-C) stops the run: schemas already started
  * finish or roll back, the rest wait for the next run, which picks up where this one stopped.
  */
+@PlatformApi('pools')
 @Controller('platform/pools')
 export class PoolMigrationsController {
   constructor(
@@ -43,6 +47,22 @@ export class PoolMigrationsController {
   ) {}
 
   @Post(':name/migrate')
+  @ApiOperation({
+    summary: 'Migrate every tenant schema of a pool to its release, streaming progress',
+    description: 'Each schema in one transaction, a few at once; current ones are skipped, and a run that stops (the client went away) picks up where it stopped when run again.',
+  })
+  @ApiParam({ name: 'name', description: 'The pool’s name.', example: 'v1' })
+  @ApiOkResponse({
+    description:
+      'A stream of JSON lines (application/x-ndjson): `planned` (schemas in all, current, pending), then one `schema` line per schema migrated or failed, ' +
+      'then `done` with the report; or `error` (MIGRATION_INTERRUPTED) if the run broke off after it had begun answering.',
+    content: { 'application/x-ndjson': { schema: { type: 'string' }, example: '{"type":"planned","pool":"v1","release":2,"total":2,"current":0,"pending":2}\n' } },
+  })
+  @ApiErrors({
+    400: [INVALID.fields, INVALID.json, 'POOL_DATABASE_UNREACHABLE: the pool’s database server is unreachable; nothing was migrated'],
+    404: ['POOL_NOT_FOUND: no pool has that name'],
+    413: [INVALID.tooLarge],
+  })
   async migrate(@Param('name') name: string, @Body() body: MigratePoolDto, @Res() res: Response): Promise<void> {
     const pool = await this.pools.get(name);
     const { rows } = await this.platformDb.query<{ slug: string }>(

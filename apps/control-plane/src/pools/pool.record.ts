@@ -1,4 +1,5 @@
 import type { PoolStatus } from '@mysaas/tenancy';
+import type { PoolView } from './dto/pool.view';
 
 export interface PoolRecord {
   name: string;
@@ -12,8 +13,8 @@ export interface PoolRecord {
   updatedAt: Date;
 }
 
-/** What the API shows of a pool: the database server without its credentials. */
-export function poolView(pool: PoolRecord, tenantCount?: number) {
+/** What the API shows of a pool: the database server without its credentials (typed as the documented schema). */
+export function poolView(pool: PoolRecord, tenantCount?: number): PoolView {
   const url = new URL(pool.databaseUrl);
   return {
     name: pool.name,

@@ -1,4 +1,5 @@
 import type { TenantSlug, TenantStatus } from '@mysaas/tenancy';
+import type { TenantView } from './dto/tenant.view';
 
 export interface TenantLimits {
   /** Requests the gateway lets through for the tenant at once (per gateway instance). */
@@ -21,7 +22,8 @@ export interface TenantRecord {
   updatedAt: Date;
 }
 
-export function tenantView(tenant: TenantRecord) {
+/** Typed as the documented schema, so a field added here and not there fails to compile. */
+export function tenantView(tenant: TenantRecord): TenantView {
   return {
     id: tenant.id,
     slug: tenant.slug,
