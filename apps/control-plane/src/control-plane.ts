@@ -4,6 +4,7 @@ import type { DestinationStream } from '@mysaas/observability';
 import { ControlPlaneModule } from './app.module';
 import { JOB_SERVICE, type JobService } from './jobs/job-service.module';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
+import { mountApiDocs } from './openapi/api-docs';
 
 /** The control plane listening: `url` for the API, `metricsUrl` where Prometheus scrapes. */
 export type StartedControlPlane = ObservedApp;
@@ -20,7 +21,11 @@ export function controlPlaneObservability(config: ControlPlaneConfig, destinatio
   });
 }
 
-/** The platform API (tenants, pools, jobs, audit; the queue dashboard at /platform/queues). It migrates the platform schema as it starts. */
+/**
+ * The platform API (tenants, pools, jobs, audit; the queue dashboard at /platform/queues; its
+ * OpenAPI document at /platform/openapi.json and a Swagger UI at /platform/docs). It migrates
+ * the platform schema as it starts.
+ */
 export async function startControlPlane(config: ControlPlaneConfig, observability = controlPlaneObservability(config)): Promise<StartedControlPlane> {
   const app = await createApp(ControlPlaneModule.forRoot(config), {
     jsonBodyBytes: 64 * 1024,
@@ -29,6 +34,7 @@ export async function startControlPlane(config: ControlPlaneConfig, observabilit
     beforeRoutes: (nest) => {
       const jobs = nest.get<JobService | undefined>(JOB_SERVICE);
       if (jobs !== undefined) mountQueueDashboard(nest, jobs.queue, config.adminToken);
+      mountApiDocs(nest, config.adminToken);
     },
   });
   return startApp(app, config.http, { registry: observability.registry, metrics: config.metrics });
