@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error';
 import { CliSession, type CliContext } from './cli-session';
 import { addJobsCommands } from './commands/jobs.command';
+import { addMigrateCommand } from './commands/migrate.command';
 import { addPoolsCommands } from './commands/pools.command';
 import { addTenantsCommands } from './commands/tenants.command';
 import { examples } from './commands/help-text';
@@ -29,10 +30,11 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas jobs stats')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas migrate --pool v1', 'saas jobs stats')}${ENVIRONMENT}`);
 
   addPoolsCommands(program, session);
   addTenantsCommands(program, session);
+  addMigrateCommand(program, session);
   addJobsCommands(program, session);
   return program;
 }

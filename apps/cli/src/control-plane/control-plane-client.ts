@@ -48,6 +48,48 @@ export class ControlPlaneClient {
     return this.request('PATCH', path, schema, body);
   }
 
+  /**
+   * A long operation answered as JSON lines (`application/x-ndjson`): each line, checked
+   * against `schema`, goes to `onLine` as it arrives. No overall timeout: only a silence of
+   * `idleMs` between lines ends it.
+   */
+  async stream<S extends z.ZodType>(path: string, schema: S, body: unknown, onLine: (line: z.output<S>) => void, idleMs = 120_000): Promise<void> {
+    const what = `POST ${path}`;
+    const idle = new AbortController();
+    let timer = setTimeout(() => idle.abort(), idleMs);
+    try {
+      const res = await this.send('POST', path, body, idle.signal);
+      if (!res.ok) throw this.failure(res, what, parseJson(await res.text()));
+      if (res.body === null) throw new CliError(`the control plane answered ${what} with no body`);
+      const decoder = new TextDecoder();
+      let pending = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(), idleMs);
+        pending += decoder.decode(chunk, { stream: true });
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) !== -1) {
+          const text = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (text.trim() === '') continue;
+          const parsed = parseJson(text);
+          const result = parsed === undefined ? undefined : schema.safeParse(parsed.value);
+          if (result === undefined || !result.success) {
+            throw new CliError(`unexpected line in the answer to ${what}: ${text.slice(0, 200)}`, {
+              hint: 'saas and the control plane may be from different versions; rebuild both (npm run build)',
+            });
+          }
+          onLine(result.data);
+        }
+      }
+    } catch (error) {
+      if (idle.signal.aborted) throw new CliError(`the control plane said nothing for ${idleMs / 1000}s during ${what}`, { hint: 'see its log; running the command again picks up where it stopped' });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async request<S extends z.ZodType>(method: Method, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
     const what = `${method} ${path}`;
     const res = await this.send(method, path, body);
@@ -70,7 +112,7 @@ export class ControlPlaneClient {
     return result.data;
   }
 
-  private async send(method: Method, path: string, body: unknown): Promise<Response> {
+  private async send(method: Method, path: string, body: unknown, signal: AbortSignal = AbortSignal.timeout(TIMEOUT_MS)): Promise<Response> {
     try {
       return await fetch(new URL(path, this.target.url), {
         method,
@@ -80,7 +122,7 @@ export class ControlPlaneClient {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal,
       });
     } catch (error) {
       throw this.unreachable(error);
