@@ -8,6 +8,9 @@ import { BUSINESS_MODULES } from './registry';
  */
 export const TENANT_SCHEMA: readonly TenantSchemaPart[] = BUSINESS_MODULES.flatMap((entry) => (entry.schema ? [entry.schema] : []));
 
+/** The newest release any module's migrations belong to: the one the entities describe. */
+export const LATEST_TENANT_RELEASE = Math.max(1, ...TENANT_SCHEMA.flatMap((part) => part.migrations.map((m) => m.release)));
+
 /** What a tenant schema at `release` has run, in apply order. */
 export function tenantMigrationsFor(release: number): Migration[] {
   return tenantMigrations(TENANT_SCHEMA, release);

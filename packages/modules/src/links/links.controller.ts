@@ -3,8 +3,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import type { AuthenticatedUser } from '@mysaas/tenant-runtime';
 import { CreateLinkDto } from './dto/create-link.dto';
 import { ListLinksQuery } from './dto/list-links.query';
-import type { Link } from './link.entity';
-import { LinksService } from './links.service';
+import { LinksService, type DetailedLink } from './links.service';
 
 @Controller('api/links')
 export class LinksController {
@@ -22,11 +21,13 @@ export class LinksController {
   }
 }
 
-function toView(link: Link) {
+/** A link as the API shows it; from release 2 with its title and tags. */
+function toView(link: DetailedLink) {
   return {
     id: link.id,
     code: link.code,
     url: link.url,
+    ...(link.tags === undefined ? {} : { title: link.title ?? null, tags: link.tags }),
     createdBy: link.createdBy,
     createdAt: link.createdAt.toISOString(),
   };

@@ -14,6 +14,9 @@ export enum LinkExceptionCode {
   IMPORT_MALFORMED = 'LINK_IMPORT_MALFORMED',
   IMPORT_INVALID_ID = 'LINK_IMPORT_INVALID_ID',
   IMPORT_NOT_FOUND = 'LINK_IMPORT_NOT_FOUND',
+  /** A field this workspace's pool does not run yet (titles and tags come with release 2). */
+  NEEDS_NEWER_RELEASE = 'LINK_NEEDS_NEWER_RELEASE',
+  INVALID_DETAILS = 'LINK_INVALID_DETAILS',
 }
 
 export class LinkException extends CodedError<LinkExceptionCode> {
@@ -27,5 +30,7 @@ export class LinkException extends CodedError<LinkExceptionCode> {
     [LinkExceptionCode.IMPORT_MALFORMED]: HttpStatus.BAD_REQUEST,
     [LinkExceptionCode.IMPORT_INVALID_ID]: HttpStatus.BAD_REQUEST,
     [LinkExceptionCode.IMPORT_NOT_FOUND]: HttpStatus.NOT_FOUND,
+    [LinkExceptionCode.NEEDS_NEWER_RELEASE]: HttpStatus.BAD_REQUEST,
+    [LinkExceptionCode.INVALID_DETAILS]: HttpStatus.BAD_REQUEST,
   };
 }

@@ -70,4 +70,22 @@ export const LINKS_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Release 2, written expand/contract: a new table, nothing changed in release 1's. Release
+    // 1's code runs on this schema as before; release 2's reads a missing row as "no details".
+    id: '0004_link_details',
+    release: 2,
+    sql: `
+      CREATE TABLE link_details (
+        link_id       uuid NOT NULL,
+        title         character varying(200),
+        tags          text[] NOT NULL DEFAULT '{}',
+        CONSTRAINT link_details_pkey PRIMARY KEY (link_id),
+        CONSTRAINT link_details_link_id_fkey FOREIGN KEY (link_id) REFERENCES links (id) ON DELETE CASCADE
+      );
+      -- Backfill: the links made before release 2 get their host as title.
+      INSERT INTO link_details (link_id, title)
+        SELECT id, substring(url from '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)') FROM links;
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TenantOrmModule } from '@mysaas/tenant-runtime';
+import { LinkDetails } from './link-details.entity';
 import { Link } from './link.entity';
 import { LinkImport } from './link-import.entity';
 import { LinkImportsController } from './link-imports.controller';
@@ -9,7 +10,7 @@ import { LinksService } from './links.service';
 
 /** Links and their bulk imports. The imports need the host's `TenantJobQueue` (the app server provides it globally). */
 @Module({
-  imports: [TenantOrmModule.forFeature([Link, LinkImport])],
+  imports: [TenantOrmModule.forFeature([Link, LinkDetails, LinkImport])],
   controllers: [LinkImportsController, LinksController],
   providers: [LinksService, LinkImportsService],
   exports: [LinksService, LinkImportsService],

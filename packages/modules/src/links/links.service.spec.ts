@@ -1,3 +1,4 @@
+import type { LinkDetails } from './link-details.entity';
 import type { Repository } from 'typeorm';
 import type { Link } from './link.entity';
 import { LinksService } from './links.service';
@@ -7,7 +8,7 @@ describe('LinksService.create', () => {
   const createQueryBuilder = jest.fn(() => {
     throw new Error('reached the database');
   });
-  const service = new LinksService({ createQueryBuilder } as unknown as Repository<Link>);
+  const service = new LinksService({ createQueryBuilder } as unknown as Repository<Link>, {} as Repository<LinkDetails>);
 
   afterEach(() => createQueryBuilder.mockClear());
 

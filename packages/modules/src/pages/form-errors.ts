@@ -23,6 +23,8 @@ const LINK_ERRORS_BY_CODE: Record<LinkExceptionCode, string> = {
   [LinkExceptionCode.IMPORT_MALFORMED]: 'The import could not be read. Paste one link per line: a URL, or a URL, a comma and a short code.',
   [LinkExceptionCode.IMPORT_INVALID_ID]: 'That import does not exist.',
   [LinkExceptionCode.IMPORT_NOT_FOUND]: 'That import does not exist.',
+  [LinkExceptionCode.NEEDS_NEWER_RELEASE]: 'Titles and tags are not available for this workspace yet.',
+  [LinkExceptionCode.INVALID_DETAILS]: 'A title is 1 to 200 characters; a link takes up to 20 tags of lower-case letters, digits and hyphens.',
 };
 
 /** An import the job service refused (the page's form, like the API, queues nothing then). */

@@ -1,6 +1,7 @@
 import { ident } from '@mysaas/db';
 import { JobBacklogFullError, runAsTenant, tenantRepository, type JobRegistry } from '@mysaas/tenant-runtime';
 import { BusinessModules } from '../../src/business.module';
+import { LinkDetails } from '../../src/links/link-details.entity';
 import { Link } from '../../src/links/link.entity';
 import { LinkImport } from '../../src/links/link-import.entity';
 import { IMPORT_CHUNK_ROWS, LinkImportsService } from '../../src/links/link-imports.service';
@@ -16,7 +17,7 @@ describeWithPostgres('link imports on Postgres', () => {
   const queue = new RecordingJobQueue();
   // As the app server builds them: the module's services over tenant-scoped repositories.
   const imports = new LinkImportsService(queue, tenantRepository(LinkImport));
-  const links = new LinksService(tenantRepository(Link));
+  const links = new LinksService(tenantRepository(Link), tenantRepository(LinkDetails));
 
   const as = <T>(tenant: TestTenant, work: () => Promise<T>) => runAsTenant(pool.tenantDb, tenant, work);
   const start = (tenant: TestTenant, rows: unknown[]) => as(tenant, () => imports.start(rows, tenant.userId));
