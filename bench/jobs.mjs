@@ -208,6 +208,10 @@ async function run(ctx) {
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
+      // Starved or slowed? The handler's own time (its upsert), and how much of the worker's
+      // capacity the big tenant's jobs filled between the first start and the last end.
+      meanRunMs: round(bigJobs.reduce((sum, r) => sum + (r.ended - r.started), 0) / bigJobs.length, 2),
+      workerBusyShare: round(bigJobs.reduce((sum, r) => sum + (r.ended - r.started), 0) / (options.concurrency * (lastEnd - firstStart)), 3),
       smallWaitMs: waits.length === 0 ? null : latencySummary(waits),
     };
   } finally {
@@ -251,7 +255,7 @@ async function jobsDatabase(controlAdminUrl) {
 function markdown(report) {
   const { settings } = report;
   const rows = report.runs.map((r) =>
-    `| ${r.backend} | ${r.mode} | ${r.scheduling} | ${r.jobs} | ${r.smallWaitMs ? `${fmtMs(r.smallWaitMs.p50)} / ${fmtMs(r.smallWaitMs.p99)} / ${fmtMs(r.smallWaitMs.max)}` : '–'} | ${fmt(r.bigDrainSeconds)} | ${fmt(r.throughputPerSecond)} | ${r.lost} / ${r.duplicated} |`);
+    `| ${r.backend} | ${r.mode} | ${r.scheduling} | ${r.jobs} | ${r.smallWaitMs ? `${fmtMs(r.smallWaitMs.p50)} / ${fmtMs(r.smallWaitMs.p99)} / ${fmtMs(r.smallWaitMs.max)}` : '–'} | ${fmt(r.bigDrainSeconds)} | ${fmt(r.throughputPerSecond)} | ${fmt(r.meanRunMs)} | ${Math.round(r.workerBusyShare * 100)}% | ${r.lost} / ${r.duplicated} |`);
   const ratio = (backend, mode, field) => {
     const fifo = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fifo');
     const fair = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fair');
@@ -268,8 +272,8 @@ function markdown(report) {
 ${machineMarkdown(report.machine)}
 - Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.window}; every job one idempotent upsert through the tenant runtime; producer, dispatcher and worker in the benchmark process.
 
-| backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | lost / run twice (at least once) |
-|---|---|---|---:|---:|---:|---:|---:|
+| backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | lost / run twice (at least once) |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Targets (issue 7):
