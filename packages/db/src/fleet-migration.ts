@@ -39,12 +39,14 @@ export interface FleetMigrationOptions {
   lockTimeoutMs?: number;
   /** Stops starting schemas (the running ones end); the report lists what it did not reach. */
   signal?: AbortSignal;
+  /** Schemas read per planning statement (default PLAN_BATCH). */
+  planBatch?: number;
   on?: FleetMigrationEvents;
 }
 
 /**
- * Brings every tenant schema of a pool to the pool release's migrations. One query finds the
- * schemas that are behind (not one per schema); each of those then migrates in a transaction
+ * Brings every tenant schema of a pool to the pool release's migrations. One query per 500
+ * schemas finds the ones that are behind (not one per schema); each of those then migrates in a transaction
  * of its own, as its tenant's role, under an advisory lock on the schema, `concurrency` at a
  * time. A schema that fails rolls back alone and the others go on; a run that stops (a crash,
  * Ctrl-C, `signal`) leaves each schema either migrated or untouched, so running it again
@@ -54,7 +56,7 @@ export interface FleetMigrationOptions {
 export async function migrateFleet(options: FleetMigrationOptions): Promise<FleetMigrationReport> {
   const { db, migrations } = options;
   const known = new Set(migrations.map((m) => m.id));
-  const applied = await appliedMigrations(db, options.tenants);
+  const applied = await appliedMigrations(db, options.tenants, options.planBatch ?? PLAN_BATCH);
   const pending: TenantSlug[] = [];
   const report: FleetMigrationReport = { total: options.tenants.length, migrated: [], current: [], failed: [], notReached: [] };
   for (const slug of options.tenants) {
@@ -91,8 +93,16 @@ export async function migrateFleet(options: FleetMigrationOptions): Promise<Flee
   return report;
 }
 
-/** Each schema's applied migration ids, in one statement for the whole pool; a schema without its table is absent. */
-async function appliedMigrations(db: Pool, tenants: readonly TenantSlug[]): Promise<Map<TenantSlug, string[]>> {
+/**
+ * Schemas read per planning statement. One statement reads a whole batch (not one per schema),
+ * but each schema it reads holds its locks until the statement ends: a few hundred at a time
+ * keep a pool of thousands within a stock server's lock table (max_locks_per_transaction 64 ×
+ * max_connections 100).
+ */
+const PLAN_BATCH = 500;
+
+/** Each schema's applied migration ids, one statement per PLAN_BATCH schemas; a schema without its table is absent. */
+async function appliedMigrations(db: Pool, tenants: readonly TenantSlug[], batch: number): Promise<Map<TenantSlug, string[]>> {
   const result = new Map<TenantSlug, string[]>();
   if (tenants.length === 0) return result;
   const bySchema = new Map(tenants.map((slug) => [tenantSchemaName(slug), slug]));
@@ -100,12 +110,14 @@ async function appliedMigrations(db: Pool, tenants: readonly TenantSlug[]): Prom
     `SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = $1 AND table_schema = ANY($2)`,
     [TENANT_MIGRATIONS_TABLE, [...bySchema.keys()]],
   );
-  if (existing.length === 0) return result;
-  const union = existing
-    .map(({ schema }) => `SELECT ${literal(schema)} AS schema, coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM ${ident(schema)}.${ident(TENANT_MIGRATIONS_TABLE)}`)
-    .join('\nUNION ALL\n');
-  const { rows } = await db.query<{ schema: string; ids: string[] }>(union);
-  for (const row of rows) result.set(bySchema.get(row.schema)!, row.ids);
+  for (let from = 0; from < existing.length; from += batch) {
+    const union = existing
+      .slice(from, from + batch)
+      .map(({ schema }) => `SELECT ${literal(schema)} AS schema, coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM ${ident(schema)}.${ident(TENANT_MIGRATIONS_TABLE)}`)
+      .join('\nUNION ALL\n');
+    const { rows } = await db.query<{ schema: string; ids: string[] }>(union);
+    for (const row of rows) result.set(bySchema.get(row.schema)!, row.ids);
+  }
   return result;
 }
 

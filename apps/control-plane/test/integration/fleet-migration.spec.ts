@@ -116,8 +116,12 @@ describe('fleet migrations of a pool', () => {
     const report = await migrateFleet({ db: counted, tenants: healthy, migrations: RELEASE_2, concurrency: 4 });
     expect(report).toMatchObject({ total: SCHEMAS - 1, migrated: [], failed: [], notReached: [] });
     expect(report.current).toHaveLength(SCHEMAS - 1);
-    // Which schemas have the migrations table, then every schema's applied ids at once.
+    // Which schemas have the migrations table, then every schema's applied ids at once (up to 500 a statement).
     expect(queries).toHaveLength(2);
+    // In batches of 50: the tables, then four statements for 199 schemas.
+    queries.length = 0;
+    expect((await migrateFleet({ db: counted, tenants: healthy, migrations: RELEASE_2, concurrency: 4, planBatch: 50 })).current).toHaveLength(SCHEMAS - 1);
+    expect(queries).toHaveLength(5);
   });
 
   it('stops starting schemas when told to, and says which it did not reach', async () => {
