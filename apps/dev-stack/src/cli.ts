@@ -5,12 +5,14 @@ import { ConfigError, loadDevStackConfig, type DevStackConfig } from '@mysaas/co
 import { appLogPrinter } from './app-log';
 import { defaultDataDir, removeStackFile, wipeDataDir, writeStackFile } from './data-dir';
 import type { DatabaseSource } from './databases';
+import { STACK_POOLS, type StackPool } from './pools';
 import { startStack, type RunningStack } from './stack';
 
 const HELP = `Usage: npm start [-- options]
 
 Runs the whole MySaaS platform on this machine: Postgres (embedded unless told otherwise),
-the control plane, pool v1 with its app server, the gateway, and two demo tenants.
+the control plane, pools v1 (release 1) and v2 (release 2) with an app server each, the job
+worker, the gateway, and three demo tenants (acme and globex on v1, initech on v2).
 
 Options:
   --port <n>         gateway port (default: $PORT or 3000; 0 picks a free one)
@@ -22,10 +24,12 @@ Options:
 
 Environment:
   DATABASE_URL                           use this Postgres server (an admin login) instead of
-                                         embedded ones; databases mysaas_control and
-                                         mysaas_pool_v1 are created on it
+                                         embedded ones; databases mysaas_control,
+                                         mysaas_pool_v1 and mysaas_pool_v2 are created on it
   CONTROL_DATABASE_URL, POOL_ADMIN_DATABASE_URL
-                                         use these two existing databases (admin logins)
+                                         use these two existing databases (admin logins), the
+                                         second for pool v1; pool v2 gets a database
+                                         mysaas_pool_v2 made on pool v1's server
   BASE_DOMAIN                            tenant hosts are <slug>.<BASE_DOMAIN> (default localhost)
   REDIS_URL                              count failed sign-ins in this Redis (default: in process)
   LOG_LEVEL                              the apps' log level: debug, info (default: a line per
@@ -101,6 +105,8 @@ function databaseSource(config: DevStackConfig): DatabaseSource {
     if (controlUrl === undefined || poolUrl === undefined) {
       throw new ConfigError('dev-stack', ['CONTROL_DATABASE_URL and POOL_ADMIN_DATABASE_URL go together: set both, or neither']);
     }
+    // Pool v2 goes on pool v1's server: the dev stack's config has no POOL_V2_ADMIN_DATABASE_URL
+    // (yet), though startStack takes its own database as `poolV2Url`.
     return { kind: 'databases', controlUrl, poolUrl };
   }
   return serverUrl === undefined ? { kind: 'embedded' } : { kind: 'server', url: serverUrl };
@@ -140,19 +146,23 @@ function summary(stack: RunningStack) {
     gateway: { port: stack.gatewayPort },
     tenants: stack.tenants,
     controlPlane: { url: stack.controlPlaneUrl, adminToken: stack.adminToken },
-    appServers: { v1: stack.appServerUrl },
+    appServers: stack.appServerUrls,
     jobs: { queue: stack.jobQueue, dashboard: `${stack.controlPlaneUrl}/platform/queues` },
     metrics: stack.metricsUrls,
-    databases: stack.databases,
+    databases: { control: stack.databases.control, pools: stack.databases.pools },
     dataDir: stack.dataDir,
   };
 }
 
 function banner(stack: RunningStack, elapsedMs: number): string {
-  const width = Math.max(...stack.tenants.map((t) => t.url.length));
-  const tenants = stack.tenants
-    .map((t) => `    ${t.url.padEnd(width)}   ${t.email} / ${t.password}`)
-    .join('\n');
+  const column = (values: string[]) => {
+    const width = Math.max(...values.map((v) => v.length));
+    return (value: string) => value.padEnd(width);
+  };
+  const url = column(stack.tenants.map((t) => t.url));
+  const credentials = column(stack.tenants.map((t) => `${t.email} / ${t.password}`));
+  const tenants = stack.tenants.map((t) => `    ${url(t.url)}   ${credentials(`${t.email} / ${t.password}`)}   pool ${t.pool}`).join('\n');
+  const perPool = (line: (pool: StackPool) => string) => STACK_POOLS.map(line).join(`\n${' '.repeat(18)}`);
   return `
 MySaaS is running (ready in ${(elapsedMs / 1000).toFixed(1)} s)
 
@@ -162,16 +172,16 @@ ${tenants}
 
   Control plane:  ${stack.controlPlaneUrl}   (Authorization: Bearer ${stack.adminToken})
     curl -H 'Authorization: Bearer ${stack.adminToken}' ${stack.controlPlaneUrl}/platform/tenants
-  Pool v1:        app server ${stack.appServerUrl}
+  Pools:          ${perPool((pool) => `${pool.name} (release ${pool.release}): app server ${stack.appServerUrls[pool.name]}`)}
   Jobs:           one worker, ${stack.jobQueue}
                   npx saas jobs stats    (the CLI finds this stack by itself)
                   dashboard ${stack.controlPlaneUrl}/platform/queues (password: the admin token)
   Metrics:        gateway ${stack.metricsUrls.gateway}
                   control plane ${stack.metricsUrls.controlPlane}
-                  app server v1 ${stack.metricsUrls.appServer}
+                  ${perPool((pool) => `app server ${pool.name} ${stack.metricsUrls.appServers[pool.name]}`)}
                   worker ${stack.metricsUrls.worker}
   Databases:      control: ${stack.databases.control}
-                  pool v1: ${stack.databases.pool}
+                  ${perPool((pool) => `pool ${pool.name}: ${stack.databases.pools[pool.name]}`)}
   Data folder:    ${stack.dataDir}
 
 Press Ctrl-C to stop (data is kept; \`npm run reset\` wipes it).`;

@@ -33,7 +33,9 @@ export interface StackSecrets {
   sessionSecret: string;
   postgresPassword: string;
   gatewayDbPassword: string;
+  /** Pool v1's app login (named before there was a v2). */
   appDbPassword: string;
+  appV2DbPassword: string;
   workerDbPassword: string;
   jobsDbPassword: string;
 }
@@ -47,6 +49,7 @@ const newSecrets = (): StackSecrets => ({
   postgresPassword: hex(16),
   gatewayDbPassword: hex(16),
   appDbPassword: hex(16),
+  appV2DbPassword: hex(16),
   workerDbPassword: hex(16),
   jobsDbPassword: hex(16),
 });

@@ -6,16 +6,17 @@ import { startAppProcess, type AppProcess } from './app-process';
 import { ControlPlaneClient } from './control-plane-client';
 import { loadOrCreateSecrets, type StackSecrets } from './data-dir';
 import { ensureDatabase, JOBS_DATABASE, openDatabases, withDatabase, withLogin, type DatabaseSource, type StackDatabases } from './databases';
+import { forEachPool, STACK_POOLS, type PoolName, type StackPool } from './pools';
 
 export const DEMO_PASSWORD = 'demo-password-1';
 export const DEMO_TENANTS = [
-  { slug: 'acme', name: 'Acme Corp' },
-  { slug: 'globex', name: 'Globex Corporation' },
-] as const;
+  { slug: 'acme', name: 'Acme Corp', pool: 'v1' },
+  { slug: 'globex', name: 'Globex Corporation', pool: 'v1' },
+  { slug: 'initech', name: 'Initech', pool: 'v2' },
+] as const satisfies ReadonlyArray<{ slug: string; name: string; pool: PoolName }>;
 
-const POOL = { name: 'v1', release: 1 };
+const POOL_NAMES = STACK_POOLS.map((pool) => pool.name).join(' and ');
 const GATEWAY_ROLE = 'mysaas_gateway';
-const APP_ROLE = 'mysaas_app_v1';
 /** Reads routing to find each job's tenant's pool; reaches pools with their app logins. */
 const WORKER_ROLE = 'mysaas_worker';
 /** Owns the job service's database (its store, and BullMQ's tables when it runs on Postgres) on the control server. */
@@ -40,6 +41,8 @@ export interface StackOptions {
 export interface DemoTenant {
   slug: string;
   name: string;
+  /** The pool it is on (as the control plane has it: a tenant made before keeps its pool). */
+  pool: string;
   url: string;
   email: string;
   password: string;
@@ -48,16 +51,19 @@ export interface DemoTenant {
 export interface RunningStack {
   gatewayPort: number;
   controlPlaneUrl: string;
+  appServerUrls: Record<PoolName, string>;
+  /** Pool v1's app server (the one the benchmarks drive). */
   appServerUrl: string;
   /** Where Prometheus scrapes each app. */
-  metricsUrls: { gateway: string; controlPlane: string; appServer: string; worker: string };
+  metricsUrls: { gateway: string; controlPlane: string; appServers: Record<PoolName, string>; worker: string };
   /** Where the job queue lives: BullMQ on Redis, or on Postgres (the embedded default). */
   jobQueue: string;
   adminToken: string;
   tenants: DemoTenant[];
-  databases: StackDatabases['description'];
-  /** The least-privilege logins, for tools that start more apps against this stack. */
-  logins: { routingUrl: string; poolAppUrl: string; jobsUrl: string; workerRoutingUrl: string };
+  /** `pool` is pool v1's (what the benchmarks report). */
+  databases: StackDatabases['description'] & { pool: string };
+  /** The least-privilege logins, for tools that start more apps against this stack; `poolAppUrl` is pool v1's. */
+  logins: { routingUrl: string; poolAppUrls: Record<PoolName, string>; poolAppUrl: string; jobsUrl: string; workerRoutingUrl: string };
   /** The control server's admin login, for tools that need a database of their own there (benchmarks). */
   controlAdminUrl: string;
   dataDir: string;
@@ -66,7 +72,8 @@ export interface RunningStack {
 
 /**
  * The whole platform on one machine: Postgres (embedded unless told otherwise), the control
- * plane, pool v1 with its app server, the job worker, the gateway, and the demo tenants. Each app runs as its
+ * plane, pools v1 (release 1) and v2 (release 2) with an app server each, the job worker, the
+ * gateway, and the demo tenants on both pools. Each app runs as its
  * own process from its own build, configured through its environment, as it would be
  * deployed (the launcher imports none of them). Everything it makes is reused by the next
  * start; the data folder is the only state.
@@ -79,7 +86,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const databases = await openDatabases(options.databases, options.dataDir, secrets);
   try {
     step('roles and platform schema');
-    const { routingUrl, poolAppUrl, jobsUrl, workerRoutingUrl } = await prepareDatabases(databases, secrets);
+    const { routingUrl, poolAppUrls, jobsUrl, workerRoutingUrl } = await prepareDatabases(databases, secrets);
     // The queue: Redis when the stack has one, else BullMQ's PostgreSQL backend beside the store.
     const jobsEnv = { JOBS_DATABASE_URL: jobsUrl, JOBS_QUEUE_URL: options.redisUrl ?? jobsUrl };
 
@@ -103,23 +110,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     started.push(controlPlane);
     const controlPlaneUrl = controlPlane.listening.url;
 
-    step(`app server of pool ${POOL.name}`);
-    const appServer = await startAppProcess({
-      name: `app-server ${POOL.name}`,
-      app: 'app-server',
-      env: {
-        APP_SERVER_PORT: String(await preferredPort(DEFAULT_PORTS.appServer)),
-        POOL_NAME: POOL.name,
-        RELEASE: String(POOL.release),
-        POOL_DATABASE_URL: poolAppUrl,
-        JOBS_DATABASE_URL: jobsUrl,
-        ...secretsEnv,
-        ...(await observing(DEFAULT_METRICS_PORTS.appServer)),
-      },
-      onLog,
-    });
-    started.push(appServer);
-    const appServerUrl = appServer.listening.url;
+    step(`app servers of pools ${POOL_NAMES}`);
+    const appServers = await startPerPool(started, async (pool) =>
+      startAppProcess({
+        name: `app-server ${pool.name}`,
+        app: 'app-server',
+        env: {
+          APP_SERVER_PORT: String(await preferredPort(pool.port)),
+          POOL_NAME: pool.name,
+          RELEASE: String(pool.release),
+          POOL_DATABASE_URL: poolAppUrls[pool.name],
+          JOBS_DATABASE_URL: jobsUrl,
+          ...secretsEnv,
+          ...(await observing(pool.metricsPort)),
+        },
+        onLog,
+      }),
+    );
+    const appServerUrls = await forEachPool((pool) => appServers[pool.name].listening.url);
 
     step('job worker');
     const worker = await startAppProcess({
@@ -128,7 +136,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       env: {
         ...jobsEnv,
         ROUTING_DATABASE_URL: workerRoutingUrl,
-        POOL_DATABASE_URLS: JSON.stringify({ [POOL.name]: poolAppUrl }),
+        POOL_DATABASE_URLS: JSON.stringify(poolAppUrls),
         ...(await observing(DEFAULT_METRICS_PORTS.worker)),
       },
       onLog,
@@ -136,9 +144,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     started.push(worker);
 
     const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
-    step(`pool ${POOL.name} and demo tenants`);
-    await registerPool(api, databases.poolAdminUrl, appServerUrl);
-    for (const tenant of DEMO_TENANTS) await ensureTenant(api, tenant);
+    step(`pools ${POOL_NAMES} and demo tenants`);
+    for (const pool of STACK_POOLS) await registerPool(api, pool, databases.poolAdminUrls[pool.name], appServerUrls[pool.name]);
+    // One at a time: each creation grants a role to its pool's app login, and concurrent grants
+    // involving one role can fail in Postgres ("tuple concurrently updated").
+    const seeded: Array<{ slug: string; name: string; pool: string }> = [];
+    for (const tenant of DEMO_TENANTS) seeded.push({ ...tenant, pool: await ensureTenant(api, tenant) });
 
     step('gateway');
     const gateway = await startAppProcess({
@@ -160,23 +171,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return {
       gatewayPort,
       controlPlaneUrl,
-      appServerUrl,
+      appServerUrls,
+      appServerUrl: appServerUrls.v1,
       metricsUrls: {
         gateway: gateway.listening.metricsUrl,
         controlPlane: controlPlane.listening.metricsUrl,
-        appServer: appServer.listening.metricsUrl,
+        appServers: await forEachPool((pool) => appServers[pool.name].listening.metricsUrl),
         worker: worker.listening.metricsUrl,
       },
       jobQueue: options.redisUrl === undefined ? 'BullMQ on Postgres (database mysaas_jobs on the control server)' : 'BullMQ on Redis',
       adminToken: secrets.adminToken,
-      tenants: DEMO_TENANTS.map((t) => ({
+      tenants: seeded.map((t) => ({
         ...t,
         url: `http://${t.slug}.${options.baseDomain}:${gatewayPort}`,
         email: `demo@${t.slug}.test`,
         password: DEMO_PASSWORD,
       })),
-      databases: databases.description,
-      logins: { routingUrl, poolAppUrl, jobsUrl, workerRoutingUrl },
+      databases: { ...databases.description, pool: databases.description.pools.v1 },
+      logins: { routingUrl, poolAppUrls, poolAppUrl: poolAppUrls.v1, jobsUrl, workerRoutingUrl },
       controlAdminUrl: databases.controlAdminUrl,
       dataDir: options.dataDir,
       stop: () => stopAll(started, databases),
@@ -185,6 +197,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll(started, databases).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Starts one app per pool side by side, and adds each that started to `started` (so that
+ * stopping the stack stops it too); then fails with the first that did not start.
+ */
+async function startPerPool(started: AppProcess[], start: (pool: StackPool) => Promise<AppProcess>): Promise<Record<PoolName, AppProcess>> {
+  const settled = await Promise.allSettled(STACK_POOLS.map(start));
+  const apps = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  started.push(...apps);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return Object.fromEntries(STACK_POOLS.map((pool, i) => [pool.name, apps[i]])) as Record<PoolName, AppProcess>;
 }
 
 /** Newest first: the gateway stops taking requests before what it forwards to goes away. */
@@ -212,40 +237,53 @@ async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets
     await control.end();
   }
   await ensureDatabase(databases.controlAdminUrl, JOBS_DATABASE, JOBS_ROLE);
-  const pool = new Client({ connectionString: databases.poolAdminUrl });
-  await pool.connect();
-  try {
-    await ensureLoginRole(pool, APP_ROLE, secrets.appDbPassword);
-    await hardenPoolDatabase(pool);
-  } finally {
-    await pool.end();
-  }
+  const poolAppUrls = await forEachPool(async (pool) => {
+    const adminUrl = databases.poolAdminUrls[pool.name];
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await ensureLoginRole(client, pool.appRole, secrets[pool.appPasswordSecret]);
+      await hardenPoolDatabase(client);
+    } finally {
+      await client.end();
+    }
+    return withLogin(adminUrl, pool.appRole, secrets[pool.appPasswordSecret]);
+  });
   return {
     routingUrl: withLogin(databases.controlAdminUrl, GATEWAY_ROLE, secrets.gatewayDbPassword),
-    poolAppUrl: withLogin(databases.poolAdminUrl, APP_ROLE, secrets.appDbPassword),
+    poolAppUrls,
     workerRoutingUrl: withLogin(databases.controlAdminUrl, WORKER_ROLE, secrets.workerDbPassword),
     jobsUrl: withLogin(withDatabase(databases.controlAdminUrl, JOBS_DATABASE), JOBS_ROLE, secrets.jobsDbPassword),
   };
 }
 
-async function registerPool(api: ControlPlaneClient, poolAdminUrl: string, appServerUrl: string): Promise<void> {
-  const existing = await api.get(`/platform/pools/${POOL.name}`);
+async function registerPool(api: ControlPlaneClient, pool: StackPool, poolAdminUrl: string, appServerUrl: string): Promise<void> {
+  const existing = await api.get(`/platform/pools/${pool.name}`);
   if (existing) {
-    await api.patch(`/platform/pools/${POOL.name}`, { upstreams: [appServerUrl], status: 'active' });
+    await api.patch(`/platform/pools/${pool.name}`, { upstreams: [appServerUrl], status: 'active' });
   } else {
-    await api.post('/platform/pools', { ...POOL, databaseUrl: poolAdminUrl, appRole: APP_ROLE, upstreams: [appServerUrl] });
+    await api.post('/platform/pools', {
+      name: pool.name,
+      release: pool.release,
+      databaseUrl: poolAdminUrl,
+      appRole: pool.appRole,
+      upstreams: [appServerUrl],
+    });
   }
 }
 
-async function ensureTenant(api: ControlPlaneClient, tenant: { slug: string; name: string }): Promise<void> {
-  if (await api.get(`/platform/tenants/${tenant.slug}`)) return;
+/** Creates the demo tenant unless it exists; answers the pool it is on. */
+async function ensureTenant(api: ControlPlaneClient, tenant: (typeof DEMO_TENANTS)[number]): Promise<string> {
+  const existing = await api.get<{ pool: string }>(`/platform/tenants/${tenant.slug}`);
+  if (existing) return existing.pool;
   await api.post('/platform/tenants', {
     slug: tenant.slug,
     name: tenant.name,
     adminEmail: `demo@${tenant.slug}.test`,
     adminPassword: DEMO_PASSWORD,
-    pool: POOL.name,
+    pool: tenant.pool,
   });
+  return tenant.pool;
 }
 
 /** The conventional port when it is free, else any free one (internal services only). */
