@@ -5,8 +5,9 @@ import { join } from 'node:path';
 export interface Ready {
   ready: true;
   gateway: { port: number };
-  tenants: Array<{ slug: string; url: string; email: string; password: string }>;
+  tenants: Array<{ slug: string; pool: string; url: string; email: string; password: string }>;
   controlPlane: { url: string; adminToken: string };
+  appServers: Record<string, string>;
   jobs: { queue: string; dashboard: string };
 }
 

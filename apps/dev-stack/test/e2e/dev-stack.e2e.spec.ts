@@ -12,8 +12,9 @@ import { runCli, runToEnd, type Ready, type RunningCli } from './cli-process';
 
 /**
  * What `npm start` promises on a machine with nothing but Node.js: embedded Postgres, the
- * whole platform, two demo tenants that can sign in, data that survives a restart, a clean
- * stop on Ctrl-C. Runs the real command (built), always embedded whatever DATABASE_URL says.
+ * whole platform with pools v1 and v2 side by side, demo tenants on both that can sign in,
+ * data that survives a restart, a clean stop on Ctrl-C. Runs the real command (built), always
+ * embedded whatever DATABASE_URL says.
  */
 describe('npm start (the embedded dev stack)', () => {
   const dataDir = join(tmpdir(), `mysaas-dev-stack-${randomBytes(4).toString('hex')}`);
@@ -24,6 +25,12 @@ describe('npm start (the embedded dev stack)', () => {
     await wipeDataDir(dataDir);
   });
 
+  const platform = <T>(ready: Ready, path: string) =>
+    http(ready.controlPlane.url, { path, headers: { authorization: `Bearer ${ready.controlPlane.adminToken}` } }).then((res) => {
+      expect(res.status).toBe(200);
+      return res.json<T>();
+    });
+
   const signIn = (ready: Ready, slug: string) =>
     http(`http://127.0.0.1:${ready.gateway.port}`, {
       method: 'POST',
@@ -32,14 +39,15 @@ describe('npm start (the embedded dev stack)', () => {
       body: { email: `demo@${slug}.test`, password: 'demo-password-1' },
     });
 
-  it('starts the platform with demo tenants acme and globex that can sign in', async () => {
+  it('starts the platform with demo tenants acme and globex on v1 and initech on v2, that can sign in', async () => {
     running = await runCli(['--data-dir', dataDir]);
     const { ready } = running;
-    expect(ready.tenants.map((t) => [t.slug, t.url, t.email, t.password])).toEqual([
-      ['acme', `http://acme.localhost:${ready.gateway.port}`, 'demo@acme.test', 'demo-password-1'],
-      ['globex', `http://globex.localhost:${ready.gateway.port}`, 'demo@globex.test', 'demo-password-1'],
+    expect(ready.tenants.map((t) => [t.slug, t.pool, t.url, t.email, t.password])).toEqual([
+      ['acme', 'v1', `http://acme.localhost:${ready.gateway.port}`, 'demo@acme.test', 'demo-password-1'],
+      ['globex', 'v1', `http://globex.localhost:${ready.gateway.port}`, 'demo@globex.test', 'demo-password-1'],
+      ['initech', 'v2', `http://initech.localhost:${ready.gateway.port}`, 'demo@initech.test', 'demo-password-1'],
     ]);
-    for (const slug of ['acme', 'globex']) {
+    for (const slug of ['acme', 'globex', 'initech']) {
       const res = await signIn(ready, slug);
       expect(res.status).toBe(200);
       expect(cookieFrom(res, SESSION_COOKIE)).toBeDefined();
@@ -47,20 +55,33 @@ describe('npm start (the embedded dev stack)', () => {
     expect(running.stderr()).toContain('✓ Postgres servers');
   }, 120_000);
 
-  it('runs a link import on its job worker with no Redis, and the saas command finds the stack by itself', async () => {
+  it('registers pools v1 (release 1) and v2 (release 2), each with its own app server, and puts initech on v2', async () => {
+    const { ready } = running!;
+    const { pools } = await platform<{ pools: Array<{ name: string; release: number; status: string; upstreams: string[] }> }>(ready, '/platform/pools');
+    expect(pools.map((p) => [p.name, p.release, p.status, p.upstreams])).toEqual([
+      ['v1', 1, 'active', [ready.appServers.v1]],
+      ['v2', 2, 'active', [ready.appServers.v2]],
+    ]);
+    expect(ready.appServers.v1).not.toBe(ready.appServers.v2);
+    expect(await platform(ready, '/platform/tenants/initech')).toMatchObject({ slug: 'initech', pool: 'v2', status: 'active' });
+  });
+
+  it('runs link imports of tenants on both pools on its job worker with no Redis, and the saas command finds the stack by itself', async () => {
     const { ready } = running!;
     expect(ready.jobs.queue).toMatch(/^BullMQ on Postgres/);
     const gateway = `http://127.0.0.1:${ready.gateway.port}`;
-    const host = `globex.localhost:${ready.gateway.port}`;
-    const cookie = cookieFrom(await signIn(ready, 'globex'), SESSION_COOKIE)!;
-    const links = [{ url: 'https://example.com/imported', code: 'imported' }, { url: 'not a url' }];
-    const posted = await http(gateway, { method: 'POST', path: '/api/links/imports', host, cookie, body: { links } });
-    expect(posted.status).toBe(202);
-    const { id } = posted.json<{ id: string }>();
-    await eventually(async () => {
-      const state = await http(gateway, { path: `/api/links/imports/${id}`, host, cookie });
-      expect(state.json()).toMatchObject({ status: 'done', imported: 1, failed: 1 });
-    }, 30_000);
+    for (const slug of ['globex', 'initech']) {
+      const host = `${slug}.localhost:${ready.gateway.port}`;
+      const cookie = cookieFrom(await signIn(ready, slug), SESSION_COOKIE)!;
+      const links = [{ url: 'https://example.com/imported', code: 'imported' }, { url: 'not a url' }];
+      const posted = await http(gateway, { method: 'POST', path: '/api/links/imports', host, cookie, body: { links } });
+      expect(posted.status).toBe(202);
+      const { id } = posted.json<{ id: string }>();
+      await eventually(async () => {
+        const state = await http(gateway, { path: `/api/links/imports/${id}`, host, cookie });
+        expect(state.json()).toMatchObject({ status: 'done', imported: 1, failed: 1 });
+      }, 30_000);
+    }
 
     const saas = join(__dirname, '../../../cli/bin/saas.js');
     const { stdout } = await promisify(execFile)(process.execPath, [saas, 'jobs', 'stats', '--tenant', 'globex', '--json'], {
@@ -93,8 +114,8 @@ describe('npm start (the embedded dev stack)', () => {
     const links = await http(`http://127.0.0.1:${after.gateway.port}`, { path: '/api/links', host: `acme.localhost:${after.gateway.port}`, cookie });
     expect(links.status).toBe(200);
     expect(links.json<{ links: Array<{ code: string }> }>().links.map((l) => l.code)).toEqual(['kept']);
-    const tenants = await http(after.controlPlane.url, { path: '/platform/tenants', headers: { authorization: `Bearer ${after.controlPlane.adminToken}` } });
-    expect(tenants.json<{ tenants: Array<{ slug: string }> }>().tenants.map((t) => t.slug)).toEqual(['acme', 'globex']);
+    const { tenants } = await platform<{ tenants: Array<{ slug: string; pool: string }> }>(after, '/platform/tenants');
+    expect(tenants.map((t) => [t.slug, t.pool])).toEqual([['acme', 'v1'], ['globex', 'v1'], ['initech', 'v2']]);
   }, 120_000);
 
   it('wipes the data folder with --reset-only once stopped', async () => {
