@@ -92,55 +92,61 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const onLog = options.onAppLog ?? (() => undefined);
     const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
-    const observing = async (metricsPort: number) => ({ LOG_LEVEL: options.logLevel, METRICS_PORT: String(await preferredPort(metricsPort)) });
+    const observing = async (port: PickPort, metricsPort: number) => ({ LOG_LEVEL: options.logLevel, METRICS_PORT: String(await port(metricsPort)) });
 
     step('control plane');
-    const controlPlane = await startAppProcess({
-      name: 'control-plane',
-      app: 'control-plane',
-      env: {
-        CONTROL_PLANE_PORT: String(await preferredPort(DEFAULT_PORTS.controlPlane)),
-        CONTROL_DATABASE_URL: databases.controlAdminUrl,
-        PLATFORM_ADMIN_TOKEN: secrets.adminToken,
-        ...jobsEnv,
-        ...(await observing(DEFAULT_METRICS_PORTS.controlPlane)),
-      },
-      onLog,
-    });
-    started.push(controlPlane);
-    const controlPlaneUrl = controlPlane.listening.url;
-
-    step(`app servers of pools ${POOL_NAMES}`);
-    const appServers = await startPerPool(started, async (pool) =>
+    const controlPlane = await onPreferredPorts(async (port) =>
       startAppProcess({
-        name: `app-server ${pool.name}`,
-        app: 'app-server',
+        name: 'control-plane',
+        app: 'control-plane',
         env: {
-          APP_SERVER_PORT: String(await preferredPort(pool.port)),
-          POOL_NAME: pool.name,
-          RELEASE: String(pool.release),
-          POOL_DATABASE_URL: poolAppUrls[pool.name],
-          JOBS_DATABASE_URL: jobsUrl,
-          ...secretsEnv,
-          ...(await observing(pool.metricsPort)),
+          CONTROL_PLANE_PORT: String(await port(DEFAULT_PORTS.controlPlane)),
+          CONTROL_DATABASE_URL: databases.controlAdminUrl,
+          PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+          ...jobsEnv,
+          ...(await observing(port, DEFAULT_METRICS_PORTS.controlPlane)),
         },
         onLog,
       }),
     );
+    started.push(controlPlane);
+    const controlPlaneUrl = controlPlane.listening.url;
+
+    step(`app servers of pools ${POOL_NAMES}`);
+    const appServers = await startPerPool(started, (pool) =>
+      onPreferredPorts(async (port) =>
+        startAppProcess({
+          name: `app-server ${pool.name}`,
+          app: 'app-server',
+          env: {
+            APP_SERVER_PORT: String(await port(pool.port)),
+            POOL_NAME: pool.name,
+            RELEASE: String(pool.release),
+            POOL_DATABASE_URL: poolAppUrls[pool.name],
+            JOBS_DATABASE_URL: jobsUrl,
+            ...secretsEnv,
+            ...(await observing(port, pool.metricsPort)),
+          },
+          onLog,
+        }),
+      ),
+    );
     const appServerUrls = await forEachPool((pool) => appServers[pool.name].listening.url);
 
     step('job worker');
-    const worker = await startAppProcess({
-      name: 'worker',
-      app: 'worker',
-      env: {
-        ...jobsEnv,
-        ROUTING_DATABASE_URL: workerRoutingUrl,
-        POOL_DATABASE_URLS: JSON.stringify(poolAppUrls),
-        ...(await observing(DEFAULT_METRICS_PORTS.worker)),
-      },
-      onLog,
-    });
+    const worker = await onPreferredPorts(async (port) =>
+      startAppProcess({
+        name: 'worker',
+        app: 'worker',
+        env: {
+          ...jobsEnv,
+          ROUTING_DATABASE_URL: workerRoutingUrl,
+          POOL_DATABASE_URLS: JSON.stringify(poolAppUrls),
+          ...(await observing(port, DEFAULT_METRICS_PORTS.worker)),
+        },
+        onLog,
+      }),
+    );
     started.push(worker);
 
     const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
@@ -152,19 +158,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const tenant of DEMO_TENANTS) seeded.push({ ...tenant, pool: await ensureTenant(api, tenant) });
 
     step('gateway');
-    const gateway = await startAppProcess({
-      name: 'gateway',
-      app: 'gateway',
-      env: {
-        PORT: String(options.gatewayPort),
-        BASE_DOMAIN: options.baseDomain,
-        ROUTING_DATABASE_URL: routingUrl,
-        REDIS_URL: options.redisUrl,
-        ...secretsEnv,
-        ...(await observing(DEFAULT_METRICS_PORTS.gateway)),
-      },
-      onLog,
-    });
+    const gateway = await onPreferredPorts(async (port) =>
+      startAppProcess({
+        name: 'gateway',
+        app: 'gateway',
+        env: {
+          PORT: String(options.gatewayPort),
+          BASE_DOMAIN: options.baseDomain,
+          ROUTING_DATABASE_URL: routingUrl,
+          REDIS_URL: options.redisUrl,
+          ...secretsEnv,
+          ...(await observing(port, DEFAULT_METRICS_PORTS.gateway)),
+        },
+        onLog,
+      }),
+    );
     started.push(gateway);
     const gatewayPort = Number(new URL(gateway.listening.url).port);
 
@@ -284,6 +292,23 @@ async function ensureTenant(api: ControlPlaneClient, tenant: (typeof DEMO_TENANT
     pool: tenant.pool,
   });
   return tenant.pool;
+}
+
+/** What an internal port will be: the conventional one, or 0 (any free one). */
+type PickPort = (conventional: number) => Promise<number>;
+
+/**
+ * Starts an app on its conventional ports where they are free. The probe and the app's own
+ * bind are apart, and a stack starting at the same moment (tests run two) can take a port in
+ * between: the app then starts again, on free ports.
+ */
+async function onPreferredPorts(start: (port: PickPort) => Promise<AppProcess>): Promise<AppProcess> {
+  try {
+    return await start(preferredPort);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes('EADDRINUSE'))) throw error;
+    return start(async () => 0);
+  }
 }
 
 /** The conventional port when it is free, else any free one (internal services only). */
