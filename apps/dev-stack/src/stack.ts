@@ -241,6 +241,11 @@ async function prepareDatabases(databases: StackDatabases, secrets: StackSecrets
     await ensureLoginRole(control, WORKER_ROLE, secrets.workerDbPassword);
     await grantRoutingAccess(control, WORKER_ROLE);
     await ensureLoginRole(control, JOBS_ROLE, secrets.jobsDbPassword);
+    // An embedded server gets a new port at each start: the pools registered by an earlier
+    // start are pointed at this start's servers, before the control plane provisions on them.
+    for (const pool of STACK_POOLS) {
+      await control.query('UPDATE platform.pools SET database_url = $2, updated_at = now() WHERE name = $1 AND database_url <> $2', [pool.name, databases.poolAdminUrls[pool.name]]);
+    }
   } finally {
     await control.end();
   }

@@ -66,6 +66,22 @@ describe('npm start (the embedded dev stack)', () => {
     expect(await platform(ready, '/platform/tenants/initech')).toMatchObject({ slug: 'initech', pool: 'v2', status: 'active' });
   });
 
+  it("serves each pool's tenants with its release's behaviour: titled links on v2, a clear refusal on v1", async () => {
+    const { ready } = running!;
+    const gateway = `http://127.0.0.1:${ready.gateway.port}`;
+    const create = async (slug: string) => {
+      const cookie = cookieFrom(await signIn(ready, slug), SESSION_COOKIE)!;
+      const host = `${slug}.localhost:${ready.gateway.port}`;
+      return http(gateway, { method: 'POST', path: '/api/links', host, cookie, headers: { origin: `http://${host}` }, body: { url: 'https://example.com/r2', title: 'Release 2', tags: ['new'] } });
+    };
+    const onV2 = await create('initech');
+    expect(onV2.status).toBe(201);
+    expect(onV2.json()).toMatchObject({ title: 'Release 2', tags: ['new'] });
+    const onV1 = await create('acme');
+    expect(onV1.status).toBe(400);
+    expect(onV1.json()).toMatchObject({ code: 'LINK_NEEDS_NEWER_RELEASE' });
+  });
+
   it('runs link imports of tenants on both pools on its job worker with no Redis, and the saas command finds the stack by itself', async () => {
     const { ready } = running!;
     expect(ready.jobs.queue).toMatch(/^BullMQ on Postgres/);
@@ -116,6 +132,16 @@ describe('npm start (the embedded dev stack)', () => {
     expect(links.json<{ links: Array<{ code: string }> }>().links.map((l) => l.code)).toEqual(['kept']);
     const { tenants } = await platform<{ tenants: Array<{ slug: string; pool: string }> }>(after, '/platform/tenants');
     expect(tenants.map((t) => [t.slug, t.pool])).toEqual([['acme', 'v1'], ['globex', 'v1'], ['initech', 'v2']]);
+    // The embedded servers came back on other ports: new tenants still go onto both pools.
+    for (const [slug, pool] of [['hooli', 'v1'], ['pied-piper', 'v2']] as const) {
+      const created = await http(after.controlPlane.url, {
+        method: 'POST',
+        path: '/platform/tenants',
+        headers: { authorization: `Bearer ${after.controlPlane.adminToken}` },
+        body: { slug, name: slug, adminEmail: `demo@${slug}.test`, adminPassword: 'demo-password-1', pool },
+      });
+      expect({ slug, status: created.status }).toEqual({ slug, status: 201 });
+    }
   }, 120_000);
 
   it('wipes the data folder with --reset-only once stopped', async () => {
