@@ -24,6 +24,7 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
   --small-jobs <n>       (default ${DEFAULTS.smallJobs})
   --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
   --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window})
+  --only <fifo|fair>      run one scheduling only (for profiling one path; the targets need both)
   --backend <redis|postgres|both>
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
   --json                 print one JSON object on stdout instead of the markdown table
@@ -35,8 +36,9 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
 function parseOptions(args) {
   const values = parseBenchmarkArgs(args, {
     big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
-    concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' },
+    concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' },
   });
+  if (values.only !== undefined && !['fifo', 'fair'].includes(values.only)) throw new UsageError(`--only: "${values.only}" is neither fifo nor fair`);
   const backend = values.backend ?? 'auto';
   if (!['redis', 'postgres', 'both', 'auto'].includes(backend)) throw new UsageError(`--backend: "${backend}" is none of redis, postgres, both`);
   return {
@@ -48,6 +50,7 @@ function parseOptions(args) {
     concurrency: wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256),
     window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
     backend,
+    schedulings: values.only === undefined ? ['fifo', 'fair'] : [values.only],
   };
 }
 
@@ -121,12 +124,12 @@ async function measure({ stack, options, signal }) {
   const runs = [];
   try {
     for (const backendKind of backends) {
-      for (const scheduling of ['fifo', 'fair']) {
+      for (const scheduling of options.schedulings) {
         for (const mode of ['mixed', 'single']) {
           signal.throwIfAborted();
           records = new Map();
           const label = `${backendKind} ${scheduling} ${mode}`;
-          log(`[${runs.length + 1}/${backends.length * 4}] ${label}: ${options.big} jobs${mode === 'mixed' ? ` + ${options.smallTenants} × ${options.smallJobs} at +${DEFAULTS.smallAtMs / 1000} s` : ''}…`);
+          log(`[${runs.length + 1}/${backends.length * 2 * options.schedulings.length}] ${label}: ${options.big} jobs${mode === 'mixed' ? ` + ${options.smallTenants} × ${options.smallJobs} at +${DEFAULTS.smallAtMs / 1000} s` : ''}…`);
           runs.push(await run({ jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, mode, jobsDbUrl, redisUrl, records: () => records, signal, label }));
         }
       }

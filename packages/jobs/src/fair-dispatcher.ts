@@ -1,5 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import { FairScheduler, type StartedJob, type TenantJobPolicy } from './fair-scheduler';
+import { FairScheduler, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
 import type { PostgresJobStore, StoredJob } from './job-store';
 
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
@@ -52,11 +52,13 @@ export class FairDispatcher {
   private readonly handedOver = new Set<string>();
   private flushing: NodeJS.Timeout | undefined;
   private paused = new Set<string>();
-  private loaded = false;
+  /** The highest store id read so far (ADR 16: the store's read lock makes an id cursor safe). */
+  private cursor = '0';
   private reconciling: NodeJS.Timeout | undefined;
   private readonly listeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
+  private refill: NodeJS.Immediate | undefined;
   private polling = false;
   private again = false;
   private leadership: { release(): Promise<void> } | undefined;
@@ -96,6 +98,11 @@ export class FairDispatcher {
     // What the control plane and the metrics show of each tenant: in flight, started lately.
     this.reporting = setInterval(() => void this.report().catch((error: unknown) => this.reportError(error)), 1_000);
     return true;
+  }
+
+  /** What the dispatcher holds of a tenant now: jobs read and waiting their turn, handed over, started. */
+  tenantStats(tenant: string): TenantJobStats {
+    return this.scheduler.stats(tenant);
   }
 
   /** Jobs in flight and started in the last minute, per tenant, as last reported to the store. */
@@ -157,6 +164,7 @@ export class FairDispatcher {
     if (this.reconciling) clearInterval(this.reconciling);
     if (this.reporting) clearInterval(this.reporting);
     if (this.flushing) clearTimeout(this.flushing);
+    if (this.refill) clearImmediate(this.refill);
     this.listeners.splice(0).forEach((remove) => remove());
     await this.pumping;
     // What was handed over leaves the store now (else the next dispatcher finds it in the queue, and only deletes it).
@@ -191,16 +199,16 @@ export class FairDispatcher {
       for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
       this.paused = paused;
       const seen = new Set<string>();
-      // A new dispatcher reads the whole store once (page by page); after that, what is new.
-      let after: string | undefined = this.loaded ? undefined : '0';
+      // A new dispatcher reads the whole store (page by page, from id 0); after that, what is new.
       for (;;) {
         const removing = [...this.handedOver];
         const heads = await this.options.store.readNew({
           limit: 5_000,
-          ...(after === undefined ? {} : { after }),
+          after: this.cursor,
           withPayloadUpTo: Math.max(0, PAYLOAD_BUDGET - this.payloads.size),
           handedOver: removing,
         });
+        if (heads.length > 0) this.cursor = heads[heads.length - 1]!.id;
         for (const id of removing) this.handedOver.delete(id);
         for (const head of heads) {
           if (!seen.has(head.tenantId)) {
@@ -212,9 +220,8 @@ export class FairDispatcher {
           if (head.job !== undefined) this.payloads.set(head.id, head.job);
         }
         if (heads.length < 5_000) break;
-        if (after !== undefined) after = heads[heads.length - 1]!.id;
       }
-      this.loaded = true;
+      await this.sweep();
       // Plans change (the control plane sets them): every tenant with work gets its current one.
       for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
       await this.pump();
@@ -255,6 +262,12 @@ export class FairDispatcher {
   }
 
   private async handOver(): Promise<void> {
+    // While the queue still holds half a window for the workers, wait until an eighth of it is
+    // free: a hand-over costs a few round trips whatever its size (BullMQ's addBulk above all),
+    // so jobs go over several at a time; a small tenant's job waits at most that much longer.
+    const { window } = this.options;
+    const free = window - this.inFlight.size;
+    if (this.inFlight.size >= window / 2 && free < Math.max(1, Math.floor(window / 8))) return;
     const picked: Array<StartedJob<string> & { cost: number }> = [];
     while (this.inFlight.size + picked.length < this.options.window) {
       const next = this.scheduler.next();
@@ -333,7 +346,32 @@ export class FairDispatcher {
     if (tenant === undefined) return;
     this.inFlight.delete(jobId);
     this.scheduler.done(tenant);
-    void this.pump();
+    // Events come in batches (one read of the queue's event stream): the slots they free are
+    // refilled together, after the batch, in one hand-over.
+    if (this.refill === undefined) {
+      this.refill = setImmediate(() => {
+        this.refill = undefined;
+        void this.pump();
+      });
+    }
+  }
+
+  /**
+   * Ends the jobs whose end event was missed. BullMQ's PostgreSQL backend reads its events by
+   * id while they commit in any order, so an event that commits late is skipped; waiting for
+   * the 5-second reconcile would keep its slot (and starve the workers). When the queue holds
+   * fewer jobs than are in flight, the newest ended ones are looked up: a count at each poll,
+   * and one read when something was missed.
+   */
+  private async sweep(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const { queue } = this.options;
+    const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+    const present = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    const missing = this.inFlight.size - present;
+    if (missing <= 0) return;
+    const [completed, failed] = await Promise.all([queue.getCompleted(0, missing + 63), queue.getFailed(0, missing + 63)]);
+    for (const job of [...completed, ...failed]) if (job?.id !== undefined && this.inFlight.has(job.id)) this.ended(job.id);
   }
 
   private async reconcile(): Promise<void> {

@@ -55,7 +55,10 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
     // One Queue and Worker API whatever the backend: BullMQ's classes differ only in their type parameters.
     queue: (name) => new postgres.Queue(name, { connection }) as unknown as Queue,
     worker: (name, processor, options) => new postgres.Worker(name, processor, { ...options, connection }) as unknown as Worker,
-    events: (name) => new postgres.QueueEvents(name, { connection }) as unknown as QueueEvents,
+    // The backend reads events, then LISTENs for more: a NOTIFY sent between the two is missed
+    // until the wait times out (10 s by default), and the fair dispatcher would keep a slot
+    // for a job long ended. A short wait bounds that (one cheap read per 100 ms when idle).
+    events: (name) => new postgres.QueueEvents(name, { connection, blockingTimeout: 100 }) as unknown as QueueEvents,
     // Each queue and worker owns its pool and closes it.
     close: async () => undefined,
   };

@@ -68,6 +68,7 @@ export class PostgresJobStore {
   private readonly pool: Pool;
   private readonly table: string;
   private readonly pausedTable: string;
+  private readonly insertsLock: string;
 
   constructor(
     url: string,
@@ -78,6 +79,7 @@ export class PostgresJobStore {
     this.pool.on('error', () => undefined); // an idle client dropped by the server; the next query reconnects
     this.table = `${schema}.backlog`;
     this.pausedTable = `${schema}.pauses`;
+    this.insertsLock = `${schema}:inserts`;
   }
 
   async migrate(): Promise<void> {
@@ -91,11 +93,12 @@ export class PostgresJobStore {
         data        jsonb NOT NULL,
         opts        jsonb NOT NULL,
         cost        double precision NOT NULL DEFAULT 1,
-        enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-        seen        boolean NOT NULL DEFAULT false
+        enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp()
       );
       CREATE INDEX IF NOT EXISTS backlog_tenant ON ${this.table} (tenant_id, id);
-      CREATE INDEX IF NOT EXISTS backlog_unseen ON ${this.table} (id) WHERE NOT seen;
+      -- Read by an id cursor now (readNew): no "seen" write per job.
+      DROP INDEX IF EXISTS ${this.schema}.backlog_unseen;
+      ALTER TABLE ${this.table} DROP COLUMN IF EXISTS seen;
       CREATE TABLE IF NOT EXISTS ${this.pausedTable} (
         tenant_id text NOT NULL,
         reason    text NOT NULL CHECK (reason IN ('operator', 'suspended', 'move')),
@@ -151,6 +154,8 @@ export class PostgresJobStore {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}:${tenant.id}`]);
+      // Shared among inserters; a reader takes it alone, so it sees every insert that took an id before it read (readNew).
+      await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [this.insertsLock]);
       const limit = maxQueued ?? (await this.planOf(tenant.id, client)).maxQueued;
       const { rows: counted } = await client.query<{ queued: string }>(
         `SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $2) w`,
@@ -180,50 +185,60 @@ export class PostgresJobStore {
   }
 
   /**
-   * Stored jobs oldest first, marked read: the ones not read yet, or, with `after`, every one
-   * past that id (a starting dispatcher reads them all again, page by page). Not an id cursor
-   * alone: ids are taken in insert order but committed in any order, and a row that commits
-   * late must still be read. The first `withPayloadUpTo` come with the jobs themselves (the
-   * dispatcher keeps them in memory up to a budget, and `take`s the rest at their turn); the
-   * rows of jobs already handed to the queue (`handedOver`) are deleted in the same statement.
+   * Stored jobs past the id `after`, oldest first, `limit` at most; the first `withPayloadUpTo`
+   * come with the jobs themselves (the dispatcher keeps them in memory up to a budget, and
+   * `take`s the rest at their turn), and the rows of jobs already handed to the queue
+   * (`handedOver`) are deleted in the same transaction.
+   *
+   * An id cursor is safe only because of a lock: ids are taken in insert order but committed in
+   * any order, so a row could commit after a read that had already moved past its id. Inserts
+   * hold a shared advisory lock from before they take ids until they commit; this read takes it
+   * exclusively first, so every insert that took an id has committed when it looks, and every
+   * later one takes a higher id. The cost is a few milliseconds of waiting for inserts, once per
+   * poll, instead of a write per job to mark it read.
    */
-  async readNew(options: { limit: number; after?: string; withPayloadUpTo: number; handedOver: readonly string[] }): Promise<Array<StoredJobHead & { job?: StoredJob }>> {
-    const params: unknown[] = [options.limit, options.handedOver, options.withPayloadUpTo];
-    if (options.after !== undefined) params.push(options.after);
-    const { rows } = await this.pool.query<{
-      id: string;
-      tenant_id: string;
-      tenant: ScopedTenant;
-      name: string;
-      data: unknown;
-      opts: Record<string, unknown> | null;
-      cost: number;
-      enqueued_at: Date;
-    }>(
-      `WITH gone AS (
-         DELETE FROM ${this.table} WHERE id = ANY($2::bigint[])
-       ), picked AS (
-         SELECT id, row_number() OVER (ORDER BY id) AS n FROM ${this.table}
-          WHERE ${options.after === undefined ? 'NOT seen' : 'id > $4'} ORDER BY id LIMIT $1
-       )
-       UPDATE ${this.table} b SET seen = true
-         FROM picked
-        WHERE b.id = picked.id
-        RETURNING b.id, b.tenant_id, b.cost, b.enqueued_at,
-                  CASE WHEN picked.n <= $3 THEN b.tenant END AS tenant, b.name,
-                  CASE WHEN picked.n <= $3 THEN b.data END AS data,
-                  CASE WHEN picked.n <= $3 THEN b.opts END AS opts`,
-      params,
-    );
-    return rows
-      .map((r) => ({
+  async readNew(options: { limit: number; after: string; withPayloadUpTo: number; handedOver: readonly string[] }): Promise<Array<StoredJobHead & { job?: StoredJob }>> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.insertsLock]);
+      // A statement of its own: its snapshot is taken after the lock (READ COMMITTED).
+      const { rows } = await client.query<{
+        id: string;
+        tenant_id: string;
+        tenant: ScopedTenant | null;
+        name: string;
+        data: unknown;
+        opts: Record<string, unknown> | null;
+        cost: number;
+        enqueued_at: Date;
+      }>(
+        `WITH gone AS (
+           DELETE FROM ${this.table} WHERE id = ANY($2::bigint[])
+         ), picked AS (
+           SELECT b.*, row_number() OVER (ORDER BY b.id) AS n FROM ${this.table} b WHERE b.id > $4 ORDER BY b.id LIMIT $1
+         )
+         SELECT id, tenant_id, cost, enqueued_at, name,
+                CASE WHEN n <= $3 THEN tenant END AS tenant,
+                CASE WHEN n <= $3 THEN data END AS data,
+                CASE WHEN n <= $3 THEN opts END AS opts
+           FROM picked ORDER BY id`,
+        [options.limit, options.handedOver, options.withPayloadUpTo, options.after],
+      );
+      await client.query('COMMIT');
+      return rows.map((r) => ({
         id: r.id,
         tenantId: r.tenant_id,
         cost: r.cost,
         enqueuedAt: r.enqueued_at,
-        ...(r.opts === null ? {} : { job: { id: r.id, tenant: r.tenant, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at } }),
-      }))
-      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+        ...(r.opts === null ? {} : { job: { id: r.id, tenant: r.tenant!, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at } }),
+      }));
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async take(ids: string[]): Promise<StoredJob[]> {
