@@ -108,7 +108,7 @@ describe('saas end to end, against the control plane', () => {
 
       const table = await saas(['pools', 'list']);
       expect(table.code).toBe(ExitCode.Ok);
-      expect(table.stdout.split('\n')[0]).toMatch(/^POOL +RELEASE +STATUS +TENANTS +DATABASE +APP ROLE +UPSTREAMS$/);
+      expect(table.stdout.split('\n')[0]).toMatch(/^POOL +RELEASE +STATUS +DEFAULT +TENANTS +DATABASE +APP ROLE +UPSTREAMS$/);
       expect(table.stdout).toMatch(new RegExp(`^v1 +1 +active +0 +\\S+/${platform.poolDb.name} +${platform.pool.appRole} +—$`, 'm'));
       expect(table.stdout).not.toContain('postgres://');
     });
@@ -297,7 +297,7 @@ describe('saas end to end, against the control plane', () => {
     it('will not retire a pool that still has tenants', async () => {
       const { code, stderr } = await saas(['pools', 'retire', 'v1']);
       expect(code).toBe(ExitCode.Failed);
-      expect(stderr).toContain('error: pool v1 still has 2 tenants: retired, it would serve none of them\n');
+      expect(stderr).toContain('error: pool v1 still has 2 tenant(s): move them to another pool first (drain it meanwhile, so it takes no new ones) (POOL_STATUS_CHANGE_REFUSED)\n');
       expect(await saasJson<PoolView>('pools', 'show', 'v1')).toMatchObject({ status: 'active' });
     });
   });

@@ -152,6 +152,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const api = new ControlPlaneClient(controlPlaneUrl, secrets.adminToken);
     step(`pools ${POOL_NAMES} and demo tenants`);
     for (const pool of STACK_POOLS) await registerPool(api, pool, databases.poolAdminUrls[pool.name], appServerUrls[pool.name]);
+    // New tenants go to the newest release unless an operator chose another default.
+    const { pools } = (await api.get<{ pools: Array<{ name: string; isDefault?: boolean }> }>('/platform/pools'))!;
+    if (!pools.some((p) => p.isDefault === true)) await api.patch(`/platform/pools/${STACK_POOLS[STACK_POOLS.length - 1]!.name}`, { isDefault: true });
     // One at a time: each creation grants a role to its pool's app login, and concurrent grants
     // involving one role can fail in Postgres ("tuple concurrently updated").
     const seeded: Array<{ slug: string; name: string; pool: string }> = [];

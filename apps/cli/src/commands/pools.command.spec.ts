@@ -11,11 +11,12 @@ const V1 = {
   databaseServer: 'db1:5432/mysaas',
   appRole: 'mysaas_app',
   upstreams: ['http://10.0.0.5:3201', 'http://10.0.0.6:3201'],
+  isDefault: true,
   tenantCount: 12,
   createdAt: '2026-11-26T12:00:00.000Z',
   updatedAt: '2026-11-27T08:30:00.000Z',
 };
-const V2 = { ...V1, name: 'v2', release: 2, status: 'draining', databaseServer: 'db2:5432/mysaas', upstreams: [], tenantCount: 0 };
+const V2 = { ...V1, name: 'v2', release: 2, status: 'draining', databaseServer: 'db2:5432/mysaas', upstreams: [], isDefault: false, tenantCount: 0 };
 const { tenantCount: _count, ...V1_ALONE } = V1;
 
 describe('saas pools', () => {
@@ -38,9 +39,9 @@ describe('saas pools', () => {
       expect(controlPlane.onlyRequest().headers.authorization).toBe(`Bearer ${TOKEN}`);
       expect(stdout).toBe(
         [
-          'POOL  RELEASE  STATUS    TENANTS  DATABASE         APP ROLE    UPSTREAMS',
-          'v1          1  active         12  db1:5432/mysaas  mysaas_app  http://10.0.0.5:3201, http://10.0.0.6:3201',
-          'v2          2  draining        0  db2:5432/mysaas  mysaas_app  —',
+          'POOL  RELEASE  STATUS    DEFAULT  TENANTS  DATABASE         APP ROLE    UPSTREAMS',
+          'v1          1  active    yes           12  db1:5432/mysaas  mysaas_app  http://10.0.0.5:3201, http://10.0.0.6:3201',
+          'v2          2  draining                 0  db2:5432/mysaas  mysaas_app  —',
           '',
         ].join('\n'),
       );
@@ -71,6 +72,7 @@ describe('saas pools', () => {
           'Pool:       v1',
           'Release:    1',
           'Status:     active',
+          'Default:    yes',
           'Database:   db1:5432/mysaas',
           'App role:   mysaas_app',
           'Upstreams:  http://10.0.0.5:3201, http://10.0.0.6:3201',
@@ -210,39 +212,28 @@ describe('saas pools', () => {
   });
 
   describe('retire', () => {
-    it('checks the pool has no tenants, then sends PATCH /platform/pools/<name> {status: retired}', async () => {
-      controlPlane.answer('GET /platform/pools', { body: { pools: [V1, V2] } });
+    it('sends PATCH /platform/pools/<name> {status: retired}', async () => {
       controlPlane.answer('PATCH /platform/pools/v2', { body: { ...V2, status: 'retired' } });
-
       const { code, stdout } = await saas('pools', 'retire', 'v2');
-
       expect(code).toBe(0);
-      expect(controlPlane.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /platform/pools', 'PATCH /platform/pools/v2']);
-      expect(controlPlane.requests[1]?.body).toEqual({ status: 'retired' });
+      expect(controlPlane.onlyRequest()).toMatchObject({ method: 'PATCH', url: '/platform/pools/v2', body: { status: 'retired' } });
       expect(stdout).toBe('Pool v2 is retired: it serves nothing.\n');
     });
 
-    it('refuses a pool that still has tenants (they would go offline), unless --force', async () => {
-      controlPlane.answer('GET /platform/pools', { body: { pools: [V1, V2] } });
-      controlPlane.answer('PATCH /platform/pools/v1', { body: { ...V1_ALONE, status: 'retired' } });
-
+    it("passes on the control plane's refusal of a pool that still has tenants, with what to look at", async () => {
+      controlPlane.answer('PATCH /platform/pools/v1', {
+        status: 409,
+        body: { statusCode: 409, code: 'POOL_STATUS_CHANGE_REFUSED', message: 'pool v1 still has 12 tenant(s): move them to another pool first (drain it meanwhile, so it takes no new ones)', requestId: 'r1' },
+      });
       const refused = await saas('pools', 'retire', 'v1');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toBe(
-        'error: pool v1 still has 12 tenants: retired, it would serve none of them\n' +
-          'hint: `saas tenants list --pool v1` shows them; `saas pools drain v1` stops new ones. --force retires it anyway.\n',
+        'error: pool v1 still has 12 tenant(s): move them to another pool first (drain it meanwhile, so it takes no new ones) (POOL_STATUS_CHANGE_REFUSED)\n' +
+          'hint: `saas pools show <name>` shows its status; `saas tenants list --pool <name>` its tenants\n',
       );
-      expect(controlPlane.requests.map((r) => r.method)).toEqual(['GET']);
-
-      controlPlane.requests.length = 0;
-      const forced = await saas('pools', 'retire', 'v1', '--force', '--json');
-      expect(forced.code).toBe(0);
-      expect(controlPlane.onlyRequest()).toMatchObject({ method: 'PATCH', body: { status: 'retired' } });
-      expect(JSON.parse(forced.stdout)).toMatchObject({ name: 'v1', status: 'retired' });
     });
 
     it("leaves a pool that does not exist to the control plane's 404", async () => {
-      controlPlane.answer('GET /platform/pools', { body: { pools: [V1] } });
       controlPlane.answer('PATCH /platform/pools/nope', {
         status: 404,
         body: { statusCode: 404, code: 'POOL_NOT_FOUND', message: 'pool nope does not exist', requestId: 'r1' },
@@ -250,6 +241,24 @@ describe('saas pools', () => {
       const { code, stderr } = await saas('pools', 'retire', 'nope');
       expect(code).toBe(1);
       expect(stderr).toContain('error: pool nope does not exist (POOL_NOT_FOUND)');
+    });
+  });
+
+  describe('activate and set-default', () => {
+    it('sends PATCH {status: active} to let a draining pool take tenants again', async () => {
+      controlPlane.answer('PATCH /platform/pools/v2', { body: { ...V2, status: 'active' } });
+      const { code, stdout } = await saas('pools', 'activate', 'v2');
+      expect(code).toBe(0);
+      expect(controlPlane.onlyRequest().body).toEqual({ status: 'active' });
+      expect(stdout).toBe('Pool v2 is active: it serves its tenants and takes new ones.\n');
+    });
+
+    it('sends PATCH {isDefault: true}', async () => {
+      controlPlane.answer('PATCH /platform/pools/v2', { body: { ...V2, status: 'active', isDefault: true } });
+      const { code, stdout } = await saas('pools', 'set-default', 'v2');
+      expect(code).toBe(0);
+      expect(controlPlane.onlyRequest().body).toEqual({ isDefault: true });
+      expect(stdout).toBe('Pool v2 is the default: tenants created without a pool go there.\n');
     });
   });
 

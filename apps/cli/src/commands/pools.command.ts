@@ -18,6 +18,7 @@ const pool = z.looseObject({
   databaseServer: z.string(),
   appRole: z.string(),
   upstreams: z.array(z.string()),
+  isDefault: z.boolean().optional(),
   tenantCount: z.number().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -32,6 +33,7 @@ const POOL_COLUMNS: Column<Pool>[] = [
   { header: 'POOL', cell: (p) => p.name },
   { header: 'RELEASE', cell: (p) => String(p.release), align: 'right' },
   { header: 'STATUS', cell: (p) => p.status },
+  { header: 'DEFAULT', cell: (p) => (p.isDefault ? 'yes' : '') },
   { header: 'TENANTS', cell: (p) => (p.tenantCount === undefined ? '' : String(p.tenantCount)), align: 'right' },
   { header: 'DATABASE', cell: (p) => p.databaseServer },
   { header: 'APP ROLE', cell: (p) => p.appRole },
@@ -42,6 +44,7 @@ const poolFields = (p: Pool): Array<[string, string]> => [
   ['Pool', p.name],
   ['Release', String(p.release)],
   ['Status', p.status],
+  ['Default', p.isDefault ? 'yes' : 'no'],
   ['Database', p.databaseServer],
   ['App role', p.appRole],
   ['Upstreams', upstreamList(p.upstreams)],
@@ -72,7 +75,7 @@ export function addPoolsCommands(program: Command, session: CliSession): void {
   const poolsCommand = program
     .command('pools')
     .description('pools: a database server and the app servers of one release, that tenants are placed on')
-    .addHelpText('after', examples('saas pools list', 'saas pools show v1', 'saas pools drain v1'));
+    .addHelpText('after', examples('saas pools list', 'saas pools show v1', 'saas pools drain v1', 'saas pools set-default v2'));
 
   poolsCommand
     .command('list')
@@ -150,26 +153,39 @@ export function addPoolsCommands(program: Command, session: CliSession): void {
     });
 
   poolsCommand
-    .command('retire')
-    .description('stop serving a pool; refused while tenants are still on it, unless --force')
+    .command('activate')
+    .description('let a draining pool take new tenants again')
     .argument('<name>', 'the pool')
-    .option('--force', 'retire it even with tenants on it (they go offline)')
     .option('--json', 'print the raw answer as JSON')
-    .addHelpText('after', examples('saas pools retire v1'))
-    .action(async (name: string, options: JsonOption & { force?: boolean }) => {
-      const client = session.controlPlane();
-      if (!options.force) {
-        // The control plane does not refuse this itself; a retired pool's tenants are unreachable.
-        const tenantCount = (await client.get('/platform/pools', pools)).pools.find((p) => p.name === name)?.tenantCount ?? 0;
-        if (tenantCount > 0) {
-          throw new CliError(`pool ${name} still has ${tenantCount} tenant${tenantCount === 1 ? '' : 's'}: retired, it would serve none of them`, {
-            hint: `\`saas tenants list --pool ${name}\` shows them; \`saas pools drain ${name}\` stops new ones. --force retires it anyway.`,
-          });
-        }
-      }
-      const result = await client.patch(apiPath`/platform/pools/${name}`, pool, { status: 'retired' satisfies PoolStatus });
+    .addHelpText('after', examples('saas pools activate v1'))
+    .action(async (name: string, options: JsonOption) => {
+      const result = await session.controlPlane().patch(apiPath`/platform/pools/${name}`, pool, { status: 'active' satisfies PoolStatus });
       if (options.json) return session.out.json(result);
       session.out.line(`Pool ${result.name} is ${result.status}: ${statusMeaning(result)}.`);
+    });
+
+  poolsCommand
+    .command('retire')
+    .description('stop serving a pool, for good; the control plane refuses while tenants are still on it')
+    .argument('<name>', 'the pool')
+    .option('--json', 'print the raw answer as JSON')
+    .addHelpText('after', examples('saas pools retire v1'))
+    .action(async (name: string, options: JsonOption) => {
+      const result = await session.controlPlane().patch(apiPath`/platform/pools/${name}`, pool, { status: 'retired' satisfies PoolStatus });
+      if (options.json) return session.out.json(result);
+      session.out.line(`Pool ${result.name} is ${result.status}: ${statusMeaning(result)}.`);
+    });
+
+  poolsCommand
+    .command('set-default')
+    .description('make an active pool the one new tenants go to when none is named')
+    .argument('<name>', 'the pool')
+    .option('--json', 'print the raw answer as JSON')
+    .addHelpText('after', examples('saas pools set-default v2'))
+    .action(async (name: string, options: JsonOption) => {
+      const result = await session.controlPlane().patch(apiPath`/platform/pools/${name}`, pool, { isDefault: true });
+      if (options.json) return session.out.json(result);
+      session.out.line(`Pool ${result.name} is the default: tenants created without a pool go there.`);
     });
 }
 

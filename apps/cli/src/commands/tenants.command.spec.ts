@@ -160,6 +160,14 @@ describe('saas tenants', () => {
       expect(stdout).not.toContain(ADMIN_PASSWORD);
     });
 
+    it('leaves the pool to the control plane (its default pool) when --pool is not given', async () => {
+      controlPlane.answer('POST /platform/tenants', { status: 201, body: ACME });
+      const { code } = await runSaas(CREATE.filter((arg, i) => arg !== '--pool' && CREATE[i - 1] !== '--pool'), { env: env({ SAAS_TENANT_ADMIN_PASSWORD: ADMIN_PASSWORD }) });
+      expect(code).toBe(0);
+      const { pool: _pool, ...withoutPool } = REQUEST;
+      expect(controlPlane.onlyRequest().body).toEqual(withoutPool);
+    });
+
     it('asks for the password twice on a terminal, on stderr, showing none of it', async () => {
       controlPlane.answer('POST /platform/tenants', { status: 201, body: ACME });
 
@@ -207,7 +215,6 @@ describe('saas tenants', () => {
 
     it.each([
       ['--name <name>', ['tenants', 'create', 'acme', '--pool', 'v1', '--admin-email', 'a@b.c']],
-      ['--pool <pool>', ['tenants', 'create', 'acme', '--name', 'A', '--admin-email', 'a@b.c']],
       ['--admin-email <email>', ['tenants', 'create', 'acme', '--name', 'A', '--pool', 'v1']],
     ])('needs %s', async (option, args) => {
       const { code, stderr } = await runSaas(args, { env: env({ SAAS_TENANT_ADMIN_PASSWORD: ADMIN_PASSWORD }) });

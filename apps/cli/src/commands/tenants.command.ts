@@ -71,7 +71,7 @@ interface ListOptions extends JsonOption {
 
 interface CreateOptions extends JsonOption {
   name: string;
-  pool: string;
+  pool?: string;
   adminEmail: string;
 }
 
@@ -119,7 +119,7 @@ export function addTenantsCommands(program: Command, session: CliSession): void 
     .description('create a tenant on a pool: its role, schema, tables and first admin user')
     .argument('<slug>', 'the new tenant: its subdomain and the name of its schema')
     .requiredOption('--name <name>', 'its display name')
-    .requiredOption('--pool <pool>', 'the pool to place it on (an active one: `saas pools list`)')
+    .option('--pool <pool>', 'the pool to place it on (an active one: `saas pools list`); default: the default pool')
     .requiredOption('--admin-email <email>', 'the email its first admin user signs in with')
     .option('--json', 'print the raw answer as JSON')
     .addHelpText(
@@ -141,7 +141,7 @@ export function addTenantsCommands(program: Command, session: CliSession): void 
         name: options.name,
         adminEmail: options.adminEmail,
         adminPassword,
-        pool: options.pool,
+        ...(options.pool === undefined ? {} : { pool: options.pool }),
       });
       if (options.json) return session.out.json(created);
       session.out.line(`Tenant ${created.slug} is ${created.status} on pool ${created.pool}; ${options.adminEmail} signs in as its admin.`);

@@ -17,6 +17,7 @@ const NETWORK_ERRORS: Record<string, string> = {
 /** What to do next about the control plane's error codes that have one clear next step. */
 const HINTS_BY_CODE = new Map<string, string>([
   ['POOL_NOT_FOUND', '`saas pools list` shows the pools'],
+  ['POOL_STATUS_CHANGE_REFUSED', '`saas pools show <name>` shows its status; `saas tenants list --pool <name>` its tenants'],
   ['POOL_NAME_TAKEN', '`saas pools show <name>` shows the pool of that name'],
   ['TENANT_NOT_FOUND', '`saas tenants list` shows the tenants'],
   ['TENANT_POOL_UNKNOWN', '`saas pools list` shows the pools'],

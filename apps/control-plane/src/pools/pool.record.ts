@@ -9,6 +9,8 @@ export interface PoolRecord {
   databaseUrl: string;
   appRole: string;
   upstreams: string[];
+  /** Where tenants created without a pool go (one pool at most). */
+  isDefault: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +25,7 @@ export function poolView(pool: PoolRecord, tenantCount?: number): PoolView {
     databaseServer: `${url.hostname}:${url.port || '5432'}${url.pathname}`,
     appRole: pool.appRole,
     upstreams: pool.upstreams,
+    isDefault: pool.isDefault,
     ...(tenantCount === undefined ? {} : { tenantCount }),
     createdAt: pool.createdAt.toISOString(),
     updatedAt: pool.updatedAt.toISOString(),

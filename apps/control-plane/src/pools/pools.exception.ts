@@ -7,6 +7,8 @@ export enum PoolExceptionCode {
   INVALID_UPSTREAM = 'POOL_INVALID_UPSTREAM',
   DATABASE_UNREACHABLE = 'POOL_DATABASE_UNREACHABLE',
   APP_ROLE_UNUSABLE = 'POOL_APP_ROLE_UNUSABLE',
+  /** A status change the pool's life does not allow (retired is for good; retiring needs no tenants left). */
+  STATUS_CHANGE_REFUSED = 'POOL_STATUS_CHANGE_REFUSED',
 }
 
 export class PoolException extends CodedError<PoolExceptionCode> {
@@ -16,5 +18,6 @@ export class PoolException extends CodedError<PoolExceptionCode> {
     [PoolExceptionCode.DATABASE_UNREACHABLE]: HttpStatus.BAD_REQUEST,
     [PoolExceptionCode.APP_ROLE_UNUSABLE]: HttpStatus.BAD_REQUEST,
     [PoolExceptionCode.INVALID_UPSTREAM]: HttpStatus.BAD_REQUEST,
+    [PoolExceptionCode.STATUS_CHANGE_REFUSED]: HttpStatus.CONFLICT,
   };
 }

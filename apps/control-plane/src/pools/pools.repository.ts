@@ -13,11 +13,12 @@ interface PoolRow {
   database_url: string;
   app_role: string;
   upstreams: string[];
+  is_default: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'name, release, status, database_url, app_role, upstreams, created_at, updated_at';
+const COLUMNS = 'name, release, status, database_url, app_role, upstreams, is_default, created_at, updated_at';
 
 @Injectable()
 export class PoolsRepository {
@@ -53,13 +54,32 @@ export class PoolsRepository {
     }
   }
 
-  async update(name: string, changes: { upstreams?: string[]; status?: PoolStatus }, db: Queryable = this.db): Promise<PoolRecord | undefined> {
+  async update(name: string, changes: { upstreams?: string[]; status?: PoolStatus; isDefault?: boolean }, db: Queryable = this.db): Promise<PoolRecord | undefined> {
+    // One default at most: taking the default unsets the old one first (same transaction).
+    if (changes.isDefault === true) await db.query('UPDATE platform.pools SET is_default = false, updated_at = now() WHERE is_default AND name <> $1', [name]);
     const { rows } = await db.query<PoolRow & Record<string, unknown>>(
       `UPDATE platform.pools
-          SET upstreams = coalesce($2, upstreams), status = coalesce($3, status), updated_at = now()
+          SET upstreams = coalesce($2, upstreams), status = coalesce($3, status), is_default = coalesce($4, is_default), updated_at = now()
         WHERE name = $1 RETURNING ${COLUMNS}`,
-      [name, changes.upstreams ?? null, changes.status ?? null],
+      [name, changes.upstreams ?? null, changes.status ?? null, changes.isDefault ?? null],
     );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** The pool tenants created without one go to, if any. */
+  async findDefault(db: Queryable = this.db): Promise<PoolRecord | undefined> {
+    const { rows } = await db.query<PoolRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM platform.pools WHERE is_default`);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async tenantCount(name: string, db: Queryable = this.db): Promise<number> {
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM platform.tenants WHERE pool = $1', [name]);
+    return rows[0]!.n;
+  }
+
+  /** Locks the pool's row for the rest of the transaction (a status change against a tenant created meanwhile). */
+  async lock(name: string, db: Queryable): Promise<PoolRecord | undefined> {
+    const { rows } = await db.query<PoolRow & Record<string, unknown>>(`SELECT ${COLUMNS} FROM platform.pools WHERE name = $1 FOR UPDATE`, [name]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 }
@@ -72,6 +92,7 @@ function toRecord(row: PoolRow): PoolRecord {
     databaseUrl: row.database_url,
     appRole: row.app_role,
     upstreams: row.upstreams,
+    isDefault: row.is_default,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, type Pool } from 'pg';
 import { announceRoutingChange, hardenPoolDatabase, inTransaction } from '@mysaas/db';
-import { checkUpstream } from '@mysaas/tenancy';
+import { checkUpstream, type PoolStatus } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
 import type { CreatePoolDto, UpdatePoolDto } from './dto/create-pool.dto';
@@ -38,9 +38,34 @@ export class PoolsService {
     });
   }
 
+  /**
+   * Changes a pool's upstreams, status or default. A pool's life: active ⇄ draining → retired.
+   * Retiring needs the pool to have no tenants left (a retired pool serves none), and is for
+   * good; a draining (or retired) pool stops being the default, and only an active one becomes it.
+   */
   async update(name: string, input: UpdatePoolDto): Promise<PoolRecord> {
-    const changes = { ...input, ...(input.upstreams ? { upstreams: canonicalUpstreams(input.upstreams) } : {}) };
+    const changes: { upstreams?: string[]; status?: PoolStatus; isDefault?: boolean } = {
+      ...(input.upstreams ? { upstreams: canonicalUpstreams(input.upstreams) } : {}),
+      ...(input.status === undefined ? {} : { status: input.status }),
+      ...(input.isDefault === undefined ? {} : { isDefault: true }),
+    };
     return inTransaction(this.db, async (tx) => {
+      const current = await this.pools.lock(name, tx);
+      if (!current) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
+      const status = changes.status ?? current.status;
+      if (current.status === 'retired' && status !== 'retired') {
+        throw new PoolException(PoolExceptionCode.STATUS_CHANGE_REFUSED, `pool ${name} is retired, for good: register a new pool instead`);
+      }
+      if (status === 'retired' && current.status !== 'retired') {
+        const tenants = await this.pools.tenantCount(name, tx);
+        if (tenants > 0) {
+          throw new PoolException(PoolExceptionCode.STATUS_CHANGE_REFUSED, `pool ${name} still has ${tenants} tenant(s): move them to another pool first (drain it meanwhile, so it takes no new ones)`);
+        }
+      }
+      if (changes.isDefault === true && status !== 'active') {
+        throw new PoolException(PoolExceptionCode.STATUS_CHANGE_REFUSED, `pool ${name} is ${status}: only an active pool can be the default`);
+      }
+      if (status !== 'active' && current.isDefault) changes.isDefault = false;
       const pool = await this.pools.update(name, changes, tx);
       if (!pool) throw new PoolException(PoolExceptionCode.NOT_FOUND, `pool ${name} does not exist`);
       await this.audit.record({ action: 'pool.updated', details: { pool: name, ...changes } }, tx);

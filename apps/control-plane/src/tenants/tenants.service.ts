@@ -52,8 +52,12 @@ export class TenantsService {
     if (!slugCheck.ok) throw new TenantException(TenantExceptionCode.INVALID_SLUG, slugCheck.reason);
     const problem = passwordProblem(input.adminPassword);
     if (problem) throw new TenantException(TenantExceptionCode.INVALID_PASSWORD, `admin${problem.replace(/^password/, 'Password')}`);
-    const pool = await this.pools.find(input.pool);
-    if (!pool) throw new TenantException(TenantExceptionCode.POOL_UNKNOWN, `pool "${input.pool}" does not exist`);
+    const pool = input.pool === undefined ? await this.pools.findDefault() : await this.pools.find(input.pool);
+    if (!pool) {
+      throw input.pool === undefined
+        ? new TenantException(TenantExceptionCode.POOL_UNKNOWN, 'no pool is the default: name one in `pool`, or make one the default (saas pools set-default <name>)')
+        : new TenantException(TenantExceptionCode.POOL_UNKNOWN, `pool "${input.pool}" does not exist`);
+    }
     if (!poolAcceptsTenants(pool.status)) {
       throw new TenantException(TenantExceptionCode.POOL_NOT_ACCEPTING, `pool ${pool.name} is ${pool.status} and takes no new tenants`);
     }

@@ -63,6 +63,8 @@ describe('npm start (the embedded dev stack)', () => {
       ['v2', 2, 'active', [ready.appServers.v2]],
     ]);
     expect(ready.appServers.v1).not.toBe(ready.appServers.v2);
+    // New tenants go to the newest release's pool unless named.
+    expect((await platform<{ isDefault: boolean }>(ready, '/platform/pools/v2')).isDefault).toBe(true);
     expect(await platform(ready, '/platform/tenants/initech')).toMatchObject({ slug: 'initech', pool: 'v2', status: 'active' });
   });
 

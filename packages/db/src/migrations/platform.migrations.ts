@@ -73,5 +73,14 @@ export const PLATFORM_MIGRATIONS: readonly Migration[] = [
           JOIN platform.pools p ON p.name = t.pool;
     `,
   },
+  {
+    id: '0003_default_pool',
+    release: 1,
+    sql: `
+      -- Where a tenant created without a pool goes: at most one pool, and an active one.
+      ALTER TABLE platform.pools ADD COLUMN is_default boolean NOT NULL DEFAULT false;
+      CREATE UNIQUE INDEX pools_one_default ON platform.pools (is_default) WHERE is_default;
+    `,
+  },
 ];
 

@@ -62,8 +62,17 @@ export class UpdatePoolDto {
   @IsUpstream()
   upstreams?: string[];
 
-  @ApiPropertyOptional({ description: 'draining: takes no new tenants; retired: serves no requests.', enum: POOL_STATUSES, example: 'draining' })
+  @ApiPropertyOptional({
+    description: 'draining: takes no new tenants (and stops being the default); retired: serves no requests, only once it has no tenants, and for good; a draining pool may become active again.',
+    enum: POOL_STATUSES,
+    example: 'draining',
+  })
   @IsOptional()
   @IsIn([...POOL_STATUSES], { message: `status must be one of ${POOL_STATUSES.join(', ')}` })
   status?: PoolStatus;
+
+  @ApiPropertyOptional({ description: 'true: tenants created without a pool go here from now on (an active pool only; the previous default stops being it).', enum: [true], example: true })
+  @IsOptional()
+  @IsIn([true], { message: 'isDefault can only be set to true: make another pool the default to change it' })
+  isDefault?: true;
 }

@@ -21,6 +21,9 @@ export class PoolView {
   @ApiProperty({ description: 'The app-server origins the gateways send its tenants’ requests to.', type: [String], example: ['http://10.0.0.5:3201'] })
   upstreams!: string[];
 
+  @ApiProperty({ description: 'Whether tenants created without a pool go here (one pool at most, an active one).', example: true })
+  isDefault!: boolean;
+
   @ApiPropertyOptional({ description: 'Tenants on the pool (in the list only).', type: 'integer', example: 42 })
   tenantCount?: number;
 

@@ -26,9 +26,10 @@ export class CreateTenantDto {
   @IsString({ message: 'adminPassword is required and must be a string' })
   adminPassword!: string;
 
-  @ApiProperty({ description: 'The pool to place the tenant on; it must be active.', example: 'v1' })
-  @IsString({ message: 'pool is required: the name of the pool to place the tenant on' })
-  pool!: string;
+  @ApiPropertyOptional({ description: 'The pool to place the tenant on; it must be active. Left out: the default pool.', example: 'v1' })
+  @IsOptional()
+  @IsString({ message: 'pool must be the name of the pool to place the tenant on (or left out, for the default pool)' })
+  pool?: string;
 }
 
 export class ListTenantsQuery {
