@@ -4,13 +4,14 @@ import { createPoolDataSource, ensureLoginRole, hardenPoolDatabase, ident, provi
 import { parseTenantSlug, tenantRoleName, tenantSchemaName } from '@mysaas/tenancy';
 import type { ScopedTenant } from '@mysaas/tenant-runtime';
 import { firstUserSeed, tenantMigrationsFor, tenantSchemaEntities } from '../../src/schema';
+import { EMBEDDED_URL_VARIABLE } from '../postgres-setup';
 
 // @mysaas/testing depends on this package (for the tenant schema), so this package cannot
 // use it without a build cycle (ADR 14): this is the part of it these tests need, built from
 // the same pieces (@mysaas/db's provisioning, the registry's migrations) on a real server.
 
-/** The admin URL of the Postgres server to test on; CI sets it, as for every other package. */
-const SERVER_URL = process.env.DATABASE_URL;
+/** The admin URL of the Postgres server to test on: DATABASE_URL (CI sets it), or the embedded one test/postgres-setup.ts started. */
+const SERVER_URL = process.env.DATABASE_URL || process.env[EMBEDDED_URL_VARIABLE];
 
 /** `describe`, or, without a server, a skip that says why (in CI a missing server fails instead). */
 export function describeWithPostgres(name: string, suite: () => void): void {
