@@ -12,8 +12,8 @@ import { createTestDatabase, createTestPlatform, uniqueSlug, withUrlParts, type 
 /** The bin as npm links it: the CLI as a separate process, with only the environment given. */
 const BIN = resolve(__dirname, '../../node_modules/.bin/saas');
 
-/** Sent in pool database URLs: the test server trusts local logins, so any password connects. */
-const DB_PASSWORD = 'pool-db-Passw0rd-never-shown';
+/** Sent in pool database URLs, checked never to be printed: the test server's own password when it has one (embedded), else any (a trusting server). */
+let DB_PASSWORD = 'pool-db-Passw0rd-never-shown';
 const ADMIN_PASSWORD = 'tenant-admin-password-1';
 
 interface SaasRun {
@@ -62,6 +62,8 @@ describe('saas end to end, against the control plane', () => {
 
   beforeAll(async () => {
     platform = await createTestPlatform();
+    // A server that checks passwords (the embedded one) needs the real one; a trusting one takes any.
+    DB_PASSWORD = decodeURIComponent(new URL(platform.poolDb.url).password) || DB_PASSWORD;
     jobsDb = await createTestDatabase('jobs');
     controlPlane = await startControlPlane({ ...platform.controlPlaneConfig(), jobs: { storeUrl: jobsDb.url, queueUrl: jobsDb.url } });
     emptyDataDir = mkdtempSync(join(tmpdir(), 'saas-e2e-'));
