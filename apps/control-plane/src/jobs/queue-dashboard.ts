@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
+import { requireAdminToken } from '../admin-auth/admin-token.middleware';
 
 /** Where the queue dashboard is served on the control plane. */
 export const QUEUE_DASHBOARD_PATH = '/platform/queues';
@@ -23,22 +23,8 @@ export function mountQueueDashboard(app: NestExpressApplication, queue: Queue, a
     serverAdapter,
     options: { uiConfig: { boardTitle: 'MySaaS jobs' } },
   });
-  const expected = digest(adminToken);
-  const authorized = (req: Request): boolean => {
-    const header = req.header('authorization') ?? '';
-    const bearer = /^Bearer (.+)$/i.exec(header)?.[1];
-    const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
-    const password = bearer ?? (basic === undefined ? undefined : Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':'));
-    return password !== undefined && password !== '' && timingSafeEqual(digest(password), expected);
-  };
-  app.use(QUEUE_DASHBOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
-    if (!authorized(req)) {
-      res
-        .status(401)
-        .set('www-authenticate', 'Basic realm="MySaaS queues", charset="UTF-8"')
-        .json({ statusCode: 401, code: 'ADMIN_TOKEN_MISSING', message: 'the queue dashboard needs the platform admin token: as the password when the browser asks, or as "Authorization: Bearer <token>"' });
-      return;
-    }
+  app.use(QUEUE_DASHBOARD_PATH, requireAdminToken(adminToken, { browserRealm: 'MySaaS queues' }));
+  app.use(QUEUE_DASHBOARD_PATH, (_req: Request, res: Response, next: NextFunction) => {
     res.setHeader(
       'content-security-policy',
       "default-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:",
@@ -46,8 +32,4 @@ export function mountQueueDashboard(app: NestExpressApplication, queue: Queue, a
     next();
   });
   app.use(QUEUE_DASHBOARD_PATH, serverAdapter.getRouter() as (req: Request, res: Response, next: NextFunction) => void);
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
