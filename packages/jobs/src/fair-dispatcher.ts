@@ -6,7 +6,7 @@ import type { PostgresJobStore, StoredJob } from './job-store';
 const ID_PREFIX = 'b';
 
 /** Jobs read with their payloads and kept in memory until handed over, at most (the rest are read again at their turn). */
-const PAYLOAD_BUDGET = 50_000;
+const PAYLOAD_BUDGET = 200_000;
 
 /** Until the store's plans are read. */
 const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
