@@ -196,31 +196,53 @@ describe('gateway end to end', () => {
       expect(await linkCount(acme)).toBe(before);
     });
 
+    /** POSTs a JSON body of about `kib` KiB, chunked (no length the gateway could check up front). */
+    const postChunked = (gateway: { port: number }, path: string, cookie: string, kib: number, links = false) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: gateway.port, method: 'POST', path, headers: {
+            host: `${acme.slug}.localhost:${gateway.port}`, cookie, 'content-type': 'application/json', 'transfer-encoding': 'chunked',
+          } },
+          (r) => {
+            let body = '';
+            r.on('data', (c: Buffer) => (body += c.toString()));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.write(links ? '{"links": [{"url": "https://x.example/' : '{"url": "https://x.example/');
+        for (let i = 0; i < kib; i++) req.write('a'.repeat(1024));
+        req.end(links ? '"}]}' : '"}');
+      });
+
     it('cuts off a chunked body that grows past its limit with 413, writing nothing', async () => {
       // A gateway whose cap (4 KiB) is below the app server's (16 KiB): the 413 must be its own.
       const strict = await startGateway(platform.gatewayConfig({ limits: { maxBodyBytes: 4096, bulkMaxBodyBytes: 8192, upstreamTimeoutMs: 10_000 } }));
       try {
         const cookie = await signIn(acme);
         const before = await linkCount(acme);
-        const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = request(
-            { host: '127.0.0.1', port: strict.port, method: 'POST', path: '/api/links', headers: {
-              host: `${acme.slug}.localhost:${strict.port}`, cookie, 'content-type': 'application/json', 'transfer-encoding': 'chunked',
-            } },
-            (r) => {
-              let body = '';
-              r.on('data', (c: Buffer) => (body += c.toString()));
-              r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
-            },
-          );
-          req.on('error', reject);
-          req.write('{"url": "https://x.example/');
-          for (let i = 0; i < 8; i++) req.write('a'.repeat(1024));
-          req.end('"}');
-        });
+        const res = await postChunked(strict, '/api/links', cookie, 8);
         expect(res.status).toBe(413);
         expect(JSON.parse(res.body)).toMatchObject({ code: 'BODY_TOO_LARGE', message: 'request body is larger than 4096 bytes' });
         expect(await linkCount(acme)).toBe(before);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('gives only a bulk upload (POST …/imports) the larger body limit, itself counted while the body streams', async () => {
+      const strict = await startGateway(platform.gatewayConfig({ limits: { maxBodyBytes: 4096, bulkMaxBodyBytes: 8192, upstreamTimeoutMs: 10_000 } }));
+      try {
+        const cookie = await signIn(acme);
+        // Between the two limits: forwarded to an import, cut off anywhere else (a query naming imports included).
+        expect((await postChunked(strict, '/api/links/imports', cookie, 6, true)).status).not.toBe(413);
+        const elsewhere = await postChunked(strict, '/api/links?then=/imports', cookie, 6);
+        expect(elsewhere.status).toBe(413);
+        expect(JSON.parse(elsewhere.body)).toMatchObject({ message: 'request body is larger than 4096 bytes' });
+        // Past the bulk limit: cut off too.
+        const tooLarge = await postChunked(strict, '/api/links/imports', cookie, 10, true);
+        expect(tooLarge.status).toBe(413);
+        expect(JSON.parse(tooLarge.body)).toMatchObject({ code: 'BODY_TOO_LARGE', message: 'request body is larger than 8192 bytes' });
       } finally {
         await strict.close();
       }
