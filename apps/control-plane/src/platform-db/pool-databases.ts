@@ -24,3 +24,9 @@ export class PoolDatabases implements OnApplicationShutdown {
     this.pools.clear();
   }
 }
+
+/** The pool's database server could not be reached (refused, timed out, unknown host, shut down). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === '57P01' || code === '08006' || code === '08001';
+}

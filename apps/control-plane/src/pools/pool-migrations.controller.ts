@@ -10,6 +10,7 @@ import { parseTenantSlug } from '@mysaas/tenancy';
 import { AuditService } from '../audit/audit.service';
 import { ApiErrors, INVALID, PlatformApi } from '../openapi/api-responses.decorator';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
+import { isConnectionError } from '../platform-db/pool-databases';
 import { PoolException, PoolExceptionCode } from './pools.exception';
 import { PoolsService } from './pools.service';
 
@@ -108,9 +109,4 @@ export class PoolMigrationsController {
       await db.end();
     }
   }
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === '57P01' || code === '08006' || code === '08001';
 }

@@ -7,7 +7,7 @@ import { checkTenantSlug, poolAcceptsTenants, type TenantStatus } from '@mysaas/
 import { AuditService } from '../audit/audit.service';
 import { JobsService } from '../jobs/jobs.service';
 import { PLATFORM_DB } from '../platform-db/platform-db.module';
-import { PoolDatabases } from '../platform-db/pool-databases';
+import { isConnectionError, PoolDatabases } from '../platform-db/pool-databases';
 import { PoolsRepository } from '../pools/pools.repository';
 import type { CreateTenantDto, UpdateTenantLimitsDto } from './dto/create-tenant.dto';
 import type { TenantLimits, TenantRecord } from './tenant.record';
@@ -171,9 +171,4 @@ function translateProvisioningError(error: unknown, pool: string): unknown {
     return new TenantException(TenantExceptionCode.POOL_UNREACHABLE, `the database server of pool ${pool} is unreachable; nothing was created`);
   }
   return error;
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === '57P01' || code === '08006' || code === '08001';
 }
