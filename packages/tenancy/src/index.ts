@@ -46,3 +46,13 @@ export {
 } from './platform-status';
 export { BULK_UPLOAD_ROUTE, isBulkUpload } from './bulk-uploads';
 export { decodeRoutingChange, encodeRoutingChange, ROUTING_CHANNEL, type RoutingChange } from './routing-change';
+export {
+  isMoveClosed,
+  isMoveState,
+  MOVE_CLOSED_STATES,
+  MOVE_METHODS,
+  MOVE_RUNNING_STATES,
+  MOVE_STATES,
+  type MoveMethod,
+  type MoveState,
+} from './tenant-moves';

@@ -82,5 +82,59 @@ export const PLATFORM_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX pools_one_default ON platform.pools (is_default) WHERE is_default;
     `,
   },
-];
+  {
+    id: '0004_tenant_moves',
+    release: 1,
+    sql: `
+      -- A move's cutover holds the tenant's requests at every gateway while it is set (the
+      -- gateways wait for the routing change that clears it, then go on to the new pool).
+      ALTER TABLE platform.tenants ADD COLUMN held_since timestamptz;
 
+      CREATE OR REPLACE VIEW platform.tenant_routes AS
+        SELECT t.id, t.slug, t.name, t.status, t.pool, p.status AS pool_status, p.upstreams, t.max_concurrent_requests,
+               t.held_since IS NOT NULL AS held
+          FROM platform.tenants t
+          JOIN platform.pools p ON p.name = t.pool;
+
+      -- Live tenant moves between pools (docs/adr/0018-live-tenant-moves.md): the state
+      -- machine, its figures, and one event row per step with its timing.
+      CREATE TABLE platform.tenant_moves (
+        id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        tenant_id         uuid NOT NULL REFERENCES platform.tenants (id) ON DELETE CASCADE,
+        tenant_slug       text NOT NULL,
+        from_pool         text NOT NULL REFERENCES platform.pools (name),
+        to_pool           text NOT NULL REFERENCES platform.pools (name),
+        from_release      integer NOT NULL,
+        to_release        integer NOT NULL,
+        state             text NOT NULL CHECK (state IN ('copying', 'syncing', 'cutover', 'switched', 'finalizing', 'finalized', 'failed', 'rolling_back', 'rolled_back')),
+        method            text CHECK (method IN ('logical', 'blocking')),
+        -- The steps of the current attempt already done, so a resumed mover skips them.
+        done_steps        text[] NOT NULL DEFAULT '{}',
+        rows_copied       bigint,
+        copy_ms           integer,
+        cutover_pause_ms  integer,
+        attempts          integer NOT NULL DEFAULT 0,
+        error             text,
+        created_at        timestamptz NOT NULL DEFAULT now(),
+        updated_at        timestamptz NOT NULL DEFAULT now(),
+        switched_at       timestamptz,
+        finished_at       timestamptz,
+        CHECK (from_pool <> to_pool)
+      );
+      -- Two moves of one tenant at once are refused here too, whatever the callers check.
+      CREATE UNIQUE INDEX tenant_moves_one_open ON platform.tenant_moves (tenant_id) WHERE state NOT IN ('finalized', 'rolled_back');
+      CREATE INDEX tenant_moves_created_idx ON platform.tenant_moves (created_at DESC);
+
+      CREATE TABLE platform.tenant_move_events (
+        id        bigserial PRIMARY KEY,
+        move_id   uuid NOT NULL REFERENCES platform.tenant_moves (id) ON DELETE CASCADE,
+        at        timestamptz NOT NULL DEFAULT now(),
+        step      text NOT NULL,
+        outcome   text NOT NULL CHECK (outcome IN ('started', 'done', 'failed', 'undone')),
+        ms        integer,
+        details   jsonb NOT NULL DEFAULT '{}'::jsonb
+      );
+      CREATE INDEX tenant_move_events_move_idx ON platform.tenant_move_events (move_id, id);
+    `,
+  },
+];
