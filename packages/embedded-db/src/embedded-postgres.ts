@@ -57,7 +57,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // wal_level=logical: tenant moves copy a live tenant and then stream its last changes
+    // through logical replication (docs/adr/0018-live-tenant-moves.md).
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'wal_level=logical'],
     onLog: (message) => log(String(message).trimEnd()),
     onError: (error) => {
       errors.push(String(error));

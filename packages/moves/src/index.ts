@@ -1,0 +1,4 @@
+export { DEFAULT_MOVER_SETTINGS, Mover, type MoveJobs, type MoveObserver, type MoverOptions, type MoverSettings } from './mover';
+export { MoveException, MoveExceptionCode } from './move.exception';
+export type { MoveEvent, MoveRecord } from './move-record';
+export { checksums, copySchema, tenantTables, type TableChecksum, type TenantTable } from './tenant-tables';
