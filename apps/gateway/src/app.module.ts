@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './app-config';
 import { GATEWAY_ERROR_ANSWERING } from './errors/gateway-error-answering';
 import { TenantAdmission } from './limits/tenant-admission.service';
 import type { GatewayObservability } from './observe/gateway-observability';
-import { REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER } from './observe/request-end';
+import { HELD_REQUEST_OBSERVER, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER } from './observe/request-end';
 import { UPSTREAM_HEALTH_OBSERVER, type UpstreamHealthObserver } from './observe/upstream-health-observer';
 import { ProxyService } from './proxy/proxy.service';
 import { TenantProxy } from './proxy/tenant-proxy.service';
@@ -36,9 +36,10 @@ export class GatewayModule {
             { provide: GATEWAY_CONFIG, useValue: config },
             { provide: REQUEST_END_OBSERVER, useValue: observability.requestEnds },
             { provide: ROUTING_LOOKUP_OBSERVER, useValue: observability.routingLookups },
+            { provide: HELD_REQUEST_OBSERVER, useValue: observability.heldRequests },
             { provide: UPSTREAM_HEALTH_OBSERVER, useValue: observability.upstreamHealth },
           ],
-          exports: [GATEWAY_CONFIG, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER, UPSTREAM_HEALTH_OBSERVER],
+          exports: [GATEWAY_CONFIG, REQUEST_END_OBSERVER, ROUTING_LOOKUP_OBSERVER, HELD_REQUEST_OBSERVER, UPSTREAM_HEALTH_OBSERVER],
         },
         RoutingModule,
         HealthModule.forRoot({

@@ -9,6 +9,7 @@ describe('gateway config', () => {
     expect(config.baseDomain).toBe('localhost');
     expect(config.routing.databaseUrl).toBe('postgres://gw@db/control');
     expect(config.limits.maxBodyBytes).toBe(1024 * 1024);
+    expect(config.routing.moveHoldMs).toBe(5_000);
   });
 
   it('reads the trusted proxies as a list, and refuses what is not an address or range', () => {

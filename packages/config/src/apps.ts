@@ -56,6 +56,7 @@ const gatewaySchema = z
     ROUTING_CACHE_TTL_MS: positiveInt(30_000),
     ROUTING_NEGATIVE_TTL_MS: positiveInt(2_000),
     ROUTING_CACHE_MAX_ENTRIES: positiveInt(10_000),
+    GATEWAY_MOVE_HOLD_MS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
     BULK_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
@@ -117,6 +118,8 @@ const gatewaySchema = z
       cacheTtlMs: env.ROUTING_CACHE_TTL_MS,
       negativeTtlMs: env.ROUTING_NEGATIVE_TTL_MS,
       cacheMaxEntries: env.ROUTING_CACHE_MAX_ENTRIES,
+      /** How long a request waits while a tenant move's cutover holds its tenant, before 503 TENANT_MOVING. */
+      moveHoldMs: env.GATEWAY_MOVE_HOLD_MS,
     },
     secrets: { tenantContext: env.TENANT_CONTEXT_SECRET, session: env.SESSION_SECRET },
     /** Bulk uploads (`isBulkUpload`: POST …/imports) may send up to `bulkMaxBodyBytes`. */

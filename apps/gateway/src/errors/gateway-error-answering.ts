@@ -5,6 +5,7 @@ const TITLES: Partial<Record<string, string>> = {
   TENANT_UNKNOWN: 'Workspace not found',
   TENANT_SUSPENDED: 'Workspace suspended',
   TENANT_NOT_READY: 'Workspace not ready yet',
+  TENANT_MOVING: 'Workspace moving',
   HOST_MALFORMED: 'Bad address',
   HOST_DUPLICATED: 'Bad address',
   REQUEST_TARGET_INVALID: 'Bad address',

@@ -9,6 +9,8 @@ export enum GatewayExceptionCode {
   TENANT_UNKNOWN = 'TENANT_UNKNOWN',
   TENANT_SUSPENDED = 'TENANT_SUSPENDED',
   TENANT_NOT_READY = 'TENANT_NOT_READY',
+  /** A move's cutover held the tenant's requests for longer than GATEWAY_MOVE_HOLD_MS. */
+  TENANT_MOVING = 'TENANT_MOVING',
   SESSION_REQUIRED = 'SESSION_REQUIRED',
   SESSION_INVALID = 'SESSION_INVALID',
   SESSION_EXPIRED = 'SESSION_EXPIRED',
@@ -34,6 +36,7 @@ export class GatewayException extends CodedError<GatewayExceptionCode> {
     [GatewayExceptionCode.TENANT_SUSPENDED]: HttpStatus.FORBIDDEN,
     [GatewayExceptionCode.CROSS_ORIGIN_REQUEST]: HttpStatus.FORBIDDEN,
     [GatewayExceptionCode.TENANT_NOT_READY]: HttpStatus.SERVICE_UNAVAILABLE,
+    [GatewayExceptionCode.TENANT_MOVING]: HttpStatus.SERVICE_UNAVAILABLE,
     [GatewayExceptionCode.SESSION_REQUIRED]: HttpStatus.UNAUTHORIZED,
     [GatewayExceptionCode.SESSION_INVALID]: HttpStatus.UNAUTHORIZED,
     [GatewayExceptionCode.SESSION_EXPIRED]: HttpStatus.UNAUTHORIZED,

@@ -1,7 +1,8 @@
+import { Counter } from 'prom-client';
 import type { GatewayConfig } from '@mysaas/config';
 import { appObservability, logRequest, matchedRoute, type AppObservability } from '@mysaas/nest-http';
 import { routingCacheMetric, type DestinationStream } from '@mysaas/observability';
-import type { RequestEndObserver, RoutingLookupObserver } from './request-end';
+import type { HeldRequestObserver, RequestEndObserver, RoutingLookupObserver } from './request-end';
 import { upstreamHealthMetrics } from './upstream-health-metrics';
 import type { UpstreamHealthObserver } from './upstream-health-observer';
 
@@ -10,6 +11,8 @@ export interface GatewayObservability extends AppObservability {
   requestEnds: RequestEndObserver;
   /** Counts routing lookups by how the cache answered them. */
   routingLookups: RoutingLookupObserver;
+  /** Counts requests a tenant move held, by tenant and how their wait ended. */
+  heldRequests: HeldRequestObserver;
   /** Counts ejections, reports each pool member's state and logs its ejections and returns. */
   upstreamHealth: UpstreamHealthObserver;
 }
@@ -29,6 +32,12 @@ export function gatewayObservability(config: GatewayConfig, destination?: Destin
   });
   const { logger, observe } = observability;
   const lookups = routingCacheMetric(observability.registry);
+  const held = new Counter({
+    name: 'mysaas_gateway_held_requests_total',
+    help: "Requests that waited while a tenant move's cutover held their tenant, by how the wait ended (released: on to the new pool; timed_out: 503 TENANT_MOVING; client_gone)",
+    labelNames: ['tenant', 'outcome'],
+    registers: [observability.registry],
+  });
   return {
     ...observability,
     requestEnds: {
@@ -38,6 +47,7 @@ export function gatewayObservability(config: GatewayConfig, destination?: Destin
       },
     },
     routingLookups: { observe: (result) => lookups.inc({ result }) },
+    heldRequests: { observe: (tenant, outcome) => held.inc({ tenant, outcome }) },
     upstreamHealth: upstreamHealthMetrics(observability.registry, logger),
   };
 }

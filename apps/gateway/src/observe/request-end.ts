@@ -48,3 +48,18 @@ export function routeGroup(path: string): string {
   for (const group of GROUPS) if (lower === group || lower.startsWith(`${group}/`)) return group;
   return 'other';
 }
+
+/**
+ * How a request held by a tenant move ended: let through once the hold ended (released),
+ * refused past GATEWAY_MOVE_HOLD_MS (timed_out), or its client went away first (client_gone).
+ */
+export type HeldRequestOutcome = 'released' | 'timed_out' | 'client_gone';
+
+export interface HeldRequestObserver {
+  observe(tenant: string, outcome: HeldRequestOutcome): void;
+}
+
+/** Nest token of the HeldRequestObserver. */
+export const HELD_REQUEST_OBSERVER = Symbol('HELD_REQUEST_OBSERVER');
+
+export const IGNORE_HELD_REQUESTS: HeldRequestObserver = { observe: () => undefined };

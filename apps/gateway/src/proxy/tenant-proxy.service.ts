@@ -20,6 +20,12 @@ import { forwardedFacts, type ForwardedFacts, type TrustProxy } from './forwarde
 import { ProxyService } from './proxy.service';
 import { readSmallBody } from './read-body';
 
+/**
+ * A route older than this when the request's turn comes (it waited in the tenant's line) is
+ * looked up again before forwarding: a move's hold may have begun meanwhile.
+ */
+const ROUTE_RECHECK_AFTER_MS = 5;
+
 /** Where a request stands on the proxy path; read when it ends. */
 interface Exchange {
   started: number;
@@ -34,10 +40,10 @@ interface Exchange {
  * The gateway's request path, as plain functions on the raw HTTP server, before Express and
  * Nest's router (ADR 13): every request is read by the edge (request id, one Host, one
  * normalised target); health probes go on to Nest; everything else is a tenant request: Host →
- * route, same-origin check for writes, the session rule, sign-in throttling, the tenant's
- * request cap, then the upstream. Refusals are written by the platform's `answerError`, as
- * Nest's exception filter writes them. Nest still builds all of it (DI, configuration,
- * lifecycle) and serves the health probes.
+ * route (waiting while a move's cutover holds the tenant), same-origin check for writes, the
+ * session rule, sign-in throttling, the tenant's request cap, then the upstream. Refusals are
+ * written by the platform's `answerError`, as Nest's exception filter writes them. Nest still
+ * builds all of it (DI, configuration, lifecycle) and serves the health probes.
  */
 @Injectable()
 export class TenantProxy implements OnApplicationBootstrap {
@@ -85,7 +91,8 @@ export class TenantProxy implements OnApplicationBootstrap {
   private async forwardTenantRequest(req: IncomingMessage, res: ServerResponse, exchange: Exchange, target: string): Promise<void> {
     const facts: ForwardedFacts = forwardedFacts(req, this.trust);
     try {
-      const route = await this.hosts.routeFor(req.headers.host);
+      const route = await this.hosts.routeFor(req.headers.host, exchange.clientGone.signal);
+      const routedAt = performance.now();
       exchange.route = route;
       assertSameOrigin(req.method, req.headers);
       const session = this.sessions.authenticate(exchange.path, req.headers.cookie, facts.secure, route);
@@ -96,14 +103,16 @@ export class TenantProxy implements OnApplicationBootstrap {
         clientGone: exchange.clientGone.signal,
       };
       if (!this.signIn.appliesTo(req.method, exchange.path)) {
-        if (await this.admit(res, exchange, route)) await this.proxy.forward(forward, res);
+        const admitted = await this.admit(res, exchange, route, routedAt);
+        if (admitted) await this.proxy.forward({ ...forward, route: admitted }, res);
         return;
       }
       const body = await readSmallBody(req, SIGN_IN_MAX_BODY_BYTES);
       const attempt = await this.signIn.begin({ tenant: route, clientAddress: facts.clientAddress, contentType: req.headers['content-type'] }, body, exchange.clientGone.signal);
       try {
-        if (await this.admit(res, exchange, route)) {
-          await this.proxy.forward({ ...forward, body, onResponse: (headers) => void attempt.settle(headers[SIGNIN_RESULT_HEADER]) }, res);
+        const admitted = await this.admit(res, exchange, route, routedAt);
+        if (admitted) {
+          await this.proxy.forward({ ...forward, route: admitted, body, onResponse: (headers) => void attempt.settle(headers[SIGNIN_RESULT_HEADER]) }, res);
         }
       } finally {
         // No verdict came back (refused, cut off, unreachable): the attempt does not count.
@@ -116,15 +125,22 @@ export class TenantProxy implements OnApplicationBootstrap {
     }
   }
 
-  /** Takes one of the tenant's slots, given back when the exchange ends; false when the client has already gone. */
-  private async admit(res: ServerResponse, exchange: Exchange, route: TenantRoute): Promise<boolean> {
+  /**
+   * Takes one of the tenant's slots, given back when the exchange ends, and answers the route to
+   * forward with; undefined when the client has already gone. A request that waited for its turn
+   * may have been routed before a move's hold began: it looks again (a cache hit unless routing
+   * changed), waits out the hold as routeFor does, and goes where the tenant is now.
+   */
+  private async admit(res: ServerResponse, exchange: Exchange, route: TenantRoute, routedAt: number): Promise<TenantRoute | undefined> {
     const release = await this.admission.admit(route, exchange.clientGone.signal);
     if (res.writableEnded || res.destroyed) {
       release();
-      return false;
+      return undefined;
     }
     exchange.release = release;
-    return true;
+    if (performance.now() - routedAt < ROUTE_RECHECK_AFTER_MS) return route;
+    exchange.route = await this.hosts.routeOf(route.slug, exchange.clientGone.signal);
+    return exchange.route;
   }
 
   /**

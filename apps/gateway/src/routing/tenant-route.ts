@@ -12,4 +12,6 @@ export interface TenantRoute {
   upstreams: UpstreamOrigin[];
   /** The tenant's own cap on requests in flight; null: the gateway's default. */
   maxConcurrentRequests: number | null;
+  /** A move's cutover holds the tenant's requests: they wait until the move switches its pool. */
+  held: boolean;
 }

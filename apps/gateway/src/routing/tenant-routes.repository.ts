@@ -23,8 +23,8 @@ export class TenantRoutesRepository implements OnApplicationShutdown {
   async find(slug: TenantSlug): Promise<TenantRoute | undefined> {
     const { rows } = await this.db.query<{
       id: string; slug: TenantSlug; name: string; status: TenantStatus; pool: string; pool_status: PoolStatus; upstreams: string[];
-      max_concurrent_requests: number | null;
-    }>('SELECT id, slug, name, status, pool, pool_status, upstreams, max_concurrent_requests FROM platform.tenant_routes WHERE slug = $1', [slug]);
+      max_concurrent_requests: number | null; held: boolean;
+    }>('SELECT id, slug, name, status, pool, pool_status, upstreams, max_concurrent_requests, held FROM platform.tenant_routes WHERE slug = $1', [slug]);
     const row = rows[0];
     if (row === undefined) return undefined;
     return {
@@ -36,6 +36,7 @@ export class TenantRoutesRepository implements OnApplicationShutdown {
       poolStatus: row.pool_status,
       upstreams: this.upstreams(row.pool, row.upstreams),
       maxConcurrentRequests: row.max_concurrent_requests,
+      held: row.held,
     };
   }
 

@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { resolveTenantHost } from '@mysaas/tenancy';
+import { performance } from 'node:perf_hooks';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { resolveTenantHost, type TenantSlug } from '@mysaas/tenancy';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../app-config';
 import { GatewayException, GatewayExceptionCode } from '../errors/gateway.exception';
-import { TenantResolver } from '../routing/tenant-resolver.service';
+import { HELD_REQUEST_OBSERVER, IGNORE_HELD_REQUESTS, type HeldRequestObserver } from '../observe/request-end';
+import { HELD_ROUTE_TTL_MS, TenantResolver } from '../routing/tenant-resolver.service';
 import type { TenantRoute } from '../routing/tenant-route';
 
 /** Names the tenant a request is for, from its Host header, or refuses the request. */
@@ -11,10 +13,14 @@ export class TenantHosts {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly resolver: TenantResolver,
+    @Optional() @Inject(HELD_REQUEST_OBSERVER) private readonly held: HeldRequestObserver = IGNORE_HELD_REQUESTS,
   ) {}
 
-  /** The route of the active tenant `host` names; throws the refusal otherwise (400/404/403/503). */
-  async routeFor(host: string | undefined): Promise<TenantRoute> {
+  /**
+   * The route of the active tenant `host` names, once no move holds it (see `routeOf`); throws
+   * the refusal otherwise (400/404/403/503). `signal`: the client went away, stop waiting.
+   */
+  async routeFor(host: string | undefined, signal?: AbortSignal): Promise<TenantRoute> {
     const parsed = resolveTenantHost(host, this.config.baseDomain);
     switch (parsed.kind) {
       case 'malformed':
@@ -24,18 +30,52 @@ export class TenantHosts {
       case 'unknown-tenant':
         throw unknownTenant(parsed.label);
       case 'tenant':
-        break;
+        return this.routeOf(parsed.slug, signal);
     }
+  }
+
+  /**
+   * The route of the active tenant `slug`, as the cache has it. While a move's cutover holds the
+   * tenant, waits for the change that ends the hold (looking again at least every
+   * HELD_ROUTE_TTL_MS, in case its announcement is lost) and answers the route it leaves:
+   * the new pool's. Past GATEWAY_MOVE_HOLD_MS, 503 TENANT_MOVING.
+   */
+  async routeOf(slug: TenantSlug, signal?: AbortSignal): Promise<TenantRoute> {
+    let route = await this.activeRoute(slug);
+    if (!route.held) return route;
+    const deadline = performance.now() + this.config.routing.moveHoldMs;
+    while (route.held) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        this.held.observe(slug, 'timed_out');
+        throw new GatewayException(
+          GatewayExceptionCode.TENANT_MOVING,
+          `the workspace ${slug} is moving to a new server; retry in a moment`,
+          1,
+        );
+      }
+      await this.resolver.waitForChange(slug, Math.min(HELD_ROUTE_TTL_MS, left), signal);
+      if (signal?.aborted) {
+        this.held.observe(slug, 'client_gone');
+        signal.throwIfAborted();
+      }
+      route = await this.activeRoute(slug);
+    }
+    this.held.observe(slug, 'released');
+    return route;
+  }
+
+  private async activeRoute(slug: TenantSlug): Promise<TenantRoute> {
     let route: TenantRoute | undefined;
     try {
-      route = await this.resolver.resolve(parsed.slug);
+      route = await this.resolver.resolve(slug);
     } catch (error) {
       throw new GatewayException(
         GatewayExceptionCode.ROUTING_UNAVAILABLE,
         `tenant routing is unavailable right now (${error instanceof Error ? error.message : 'unknown error'}); retry shortly`,
       );
     }
-    if (route === undefined) throw unknownTenant(parsed.slug);
+    if (route === undefined) throw unknownTenant(slug);
     switch (route.status) {
       case 'suspended':
         throw new GatewayException(
