@@ -28,6 +28,7 @@ export {
   STATEMENT_TIMEOUT_CACHE_MS,
   TenantConnectionsBusyError,
   TenantDatabase,
+  TenantMovingError,
   TenantTransaction,
   type PoolDataSourceOptions,
   type TenantDatabaseOptions,

@@ -2,7 +2,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityManager, type EntitySchema, type MixedList, type QueryRunner } from 'typeorm';
 import { Bulkhead, BulkheadFullError } from '@mysaas/limits';
 import { tenantRoleName, tenantSchemaName, type TenantRef } from '@mysaas/tenancy';
-import { ident, literal } from './sql';
+import { ident, literal, pgErrorCode, PgErrorCode } from './sql';
 import { assertTenantStatement } from './statement-guard';
 
 export interface PoolDataSourceOptions {
@@ -128,6 +128,18 @@ export class TenantConnectionsBusyError extends Error {
   }
 }
 
+/**
+ * This pool's login may no longer act as the tenant: SET ROLE was refused because a move's
+ * cutover revoked the tenant's role from it (the tenant is moving to another pool). Retrying in
+ * a moment reaches the new pool: HTTP answers 503 TENANT_MOVING, jobs retry as after any failure.
+ */
+export class TenantMovingError extends Error {
+  constructor(readonly slug: string, cause: unknown) {
+    super(`this pool may no longer act as the workspace ${slug}: it is moving to another pool`, { cause });
+    this.name = 'TenantMovingError';
+  }
+}
+
 /** TypeORM's transaction bookkeeping, which we keep ourselves since we send BEGIN and COMMIT. */
 interface RunnerInternals {
   isTransactionActive: boolean;
@@ -190,7 +202,8 @@ export class TenantTransaction {
       )) as unknown as QueryResult[];
     } catch (error) {
       await endSession(runner, send);
-      throw error;
+      // SET ROLE is the only statement of that round trip that needs a privilege.
+      throw pgErrorCode(error) === PgErrorCode.InsufficientPrivilege ? new TenantMovingError(tenant.slug, error) : error;
     }
     const read = (results[1]?.rows[0] as { timeout?: string } | undefined)?.timeout;
     Object.assign(runner as unknown as RunnerInternals, { isTransactionActive: true, transactionDepth: 1 });

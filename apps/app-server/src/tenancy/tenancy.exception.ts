@@ -10,6 +10,8 @@ export enum TenancyExceptionCode {
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   /** The tenant holds its whole share of the pool's connections. */
   TENANT_BUSY = 'TENANT_BUSY',
+  /** A move's cutover took the tenant from this pool; the gateway will route it to the new one. */
+  TENANT_MOVING = 'TENANT_MOVING',
   /** The tenant's schema is at a release this app server's code does not run on. */
   SCHEMA_RELEASE_UNSUPPORTED = 'SCHEMA_RELEASE_UNSUPPORTED',
 }
@@ -23,6 +25,7 @@ export class TenancyException extends CodedError<TenancyExceptionCode> {
     [TenancyExceptionCode.TENANT_NOT_ON_POOL]: HttpStatus.MISDIRECTED,
     [TenancyExceptionCode.DATABASE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
     [TenancyExceptionCode.TENANT_BUSY]: HttpStatus.TOO_MANY_REQUESTS,
+    [TenancyExceptionCode.TENANT_MOVING]: HttpStatus.SERVICE_UNAVAILABLE,
     [TenancyExceptionCode.SCHEMA_RELEASE_UNSUPPORTED]: HttpStatus.SERVICE_UNAVAILABLE,
   };
 }

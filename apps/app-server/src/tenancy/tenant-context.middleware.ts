@@ -1,6 +1,6 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { pgErrorCode, PgErrorCode, TenantConnectionsBusyError, TenantDatabase } from '@mysaas/db';
+import { pgErrorCode, PgErrorCode, TenantConnectionsBusyError, TenantDatabase, TenantMovingError } from '@mysaas/db';
 import { TENANT_CONTEXT_HEADER, TenantContextSigner, type TokenFailure } from '@mysaas/tenancy';
 import { APP_CONFIG, type AppServerConfig } from '../app-config';
 import { SchemaReleaseCheck } from './schema-release';
@@ -42,6 +42,13 @@ export class TenantContextMiddleware implements NestMiddleware {
     const transaction = await this.tenantDatabase.begin(context.tenant).catch((error: unknown) => {
       if (error instanceof TenantConnectionsBusyError) {
         throw new TenancyException(TenancyExceptionCode.TENANT_BUSY, `${error.message}; retry shortly`);
+      }
+      if (error instanceof TenantMovingError) {
+        throw new TenancyException(
+          TenancyExceptionCode.TENANT_MOVING,
+          `the workspace ${context.tenant.slug} is moving to a new server; retry in a moment`,
+          1,
+        );
       }
       if (pgErrorCode(error) === PgErrorCode.UndefinedObject) {
         throw new TenancyException(

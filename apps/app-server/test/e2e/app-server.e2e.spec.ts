@@ -386,6 +386,26 @@ describe('app server', () => {
     expect(tenantDb.connectionsHeldBy(acme.id)).toBe(0);
   });
 
+  it("answers 503 TENANT_MOVING with Retry-After: 1 while a move's cutover has revoked the tenant's role from this pool, and serves it once granted back", async () => {
+    const initech = await createTenant(platform, { name: 'Initech' });
+    const request = () => http(server.url, { path: '/login', headers: gatewayHeaders(platform, initech) });
+    await platform.poolDb.pool.query(`REVOKE ${initech.role} FROM ${platform.pool.appRole}`);
+    try {
+      const refused = await request();
+      expect(refused.status).toBe(503);
+      expect(refused.json()).toMatchObject({
+        code: 'TENANT_MOVING',
+        message: `the workspace ${initech.slug} is moving to a new server; retry in a moment`,
+      });
+      expect(refused.headers['retry-after']).toBe('1');
+    } finally {
+      await platform.poolDb.pool.query(`GRANT ${initech.role} TO ${platform.pool.appRole}`);
+    }
+    const served = await request();
+    expect(served.status).toBe(200);
+    expect(served.text).toContain('Sign in to Initech');
+  });
+
   it('releases the connection of a request whose client disconnects mid-way', async () => {
     const small = await startAppServer(platform.appServerConfig({ database: smallDatabase({ maxConnections: 1, connectionWaitMs: 2_000 }) }));
     try {

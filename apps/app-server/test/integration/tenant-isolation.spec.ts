@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { TenantDatabase } from '@mysaas/db';
+import { TenantMovingError, type TenantDatabase } from '@mysaas/db';
 import { createTenant, createTestPlatform, singleConnectionTenantDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 
 /**
@@ -102,6 +102,20 @@ describe('tenant isolation at the database', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it("refuses a transaction with TenantMovingError once a move revoked the tenant's role from the pool's login, and returns the connection clean", async () => {
+    const initech = await createTenant(platform);
+    await platform.poolDb.pool.query(`REVOKE ${initech.role} FROM ${platform.pool.appRole}`);
+    try {
+      await expect(tenantDb.begin(initech)).rejects.toBeInstanceOf(TenantMovingError);
+    } finally {
+      await platform.poolDb.pool.query(`GRANT ${initech.role} TO ${platform.pool.appRole}`);
+    }
+    expect(tenantDb.connectionsHeldBy(initech.id)).toBe(0);
+    const [state] = await dataSource.query<Array<{ current_user: string }>>('SELECT current_user');
+    expect(state?.current_user).toBe(platform.pool.appRole);
+    await expect(inTenantTransaction(initech, (m) => m.query('SELECT count(*)::int AS n FROM users'))).resolves.toEqual([{ n: 1 }]);
   });
 
   it('refuses a transaction for a tenant that has no role on this pool server', async () => {
