@@ -1,5 +1,6 @@
 module.exports = {
   ...require('../../jest.preset.js'),
-  globalSetup: '@mysaas/testing/jest-global-setup',
-  globalTeardown: '@mysaas/testing/jest-global-teardown',
+  // The usual test server, plus a second cluster with wal_level=logical (test/global-setup.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };

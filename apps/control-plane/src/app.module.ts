@@ -7,6 +7,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './app-config';
 import { AuditModule } from './audit/audit.module';
 import { JobServiceModule } from './jobs/job-service.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MovesModule } from './moves/moves.module';
 import { PLATFORM_DB, PlatformDbModule } from './platform-db/platform-db.module';
 import { PoolsModule } from './pools/pools.module';
 import { TenantsModule } from './tenants/tenants.module';
@@ -27,6 +28,7 @@ export class ControlPlaneModule {
         JobsModule,
         PoolsModule,
         TenantsModule,
+        MovesModule,
         HealthModule.forRoot({ inject: [PLATFORM_DB], useFactory: (db: Pool) => ({ checks: { database: () => db.query('SELECT 1') } }) }),
       ],
       providers: [

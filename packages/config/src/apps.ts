@@ -33,6 +33,7 @@ const controlPlaneSchema = z
     PLATFORM_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters (try: openssl rand -hex 24)'),
     JOBS_DATABASE_URL: postgresUrl.optional(),
     JOBS_QUEUE_URL: jobQueueUrl.optional(),
+    MOVES_RESUME_INTERVAL_MS: positiveInt(5_000),
     ...observability(DEFAULT_METRICS_PORTS.controlPlane),
   })
   .transform((env) => ({
@@ -42,6 +43,8 @@ const controlPlaneSchema = z
     adminToken: env.PLATFORM_ADMIN_TOKEN,
     /** The job service it administers (stats, plans, pauses, dead letters); none: those endpoints answer 503. */
     jobs: env.JOBS_DATABASE_URL === undefined ? undefined : { storeUrl: env.JOBS_DATABASE_URL, queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL },
+    /** How often it looks for moves a dead mover left unfinished, and resumes them. */
+    moves: { resumeIntervalMs: env.MOVES_RESUME_INTERVAL_MS },
   }));
 export type ControlPlaneConfig = z.output<typeof controlPlaneSchema>;
 

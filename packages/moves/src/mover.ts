@@ -97,6 +97,7 @@ interface MoveContext {
 }
 
 const MOVE_LOCK = 0x6d6f7665; // 'move'
+const LOCK_WAIT_MS = 2_000;
 const MOVE_COLUMNS = `id, tenant_id, tenant_slug, from_pool, to_pool, from_release, to_release, state, method, done_steps,
   rows_copied::text, copy_ms, cutover_pause_ms, attempts, error, created_at, updated_at, switched_at, finished_at`;
 
@@ -138,6 +139,10 @@ export class Mover {
       [id],
     );
     return rows;
+  }
+
+  isRunningState(state: MoveState): boolean {
+    return MOVE_RUNNING_STATES.includes(state);
   }
 
   /** Moves a mover should be working on: a mover that died left them in a running state. */
@@ -208,8 +213,9 @@ export class Mover {
 
   /**
    * Drives a move as far as it goes by itself: to `switched` (the tenant served by its new
-   * pool), or to `failed` with the tenant back on its old pool, untouched. Resumes a move
-   * left anywhere by a mover that died; a failed move starts its copy over.
+   * pool), or to `failed` with the tenant back on its old pool, untouched; a move marked
+   * `rolling_back` or `finalizing` to its end. Resumes a move left anywhere by a mover that
+   * died; a failed move starts its copy over.
    */
   async run(id: string): Promise<MoveRecord> {
     return this.locked(id, async () => {
@@ -354,8 +360,15 @@ export class Mover {
    * servers serve N+1 schemas); refused when the new pool is more than one release ahead.
    */
   async rollback(id: string): Promise<MoveRecord> {
+    await this.beginRollback(id);
+    return this.run(id);
+  }
+
+  /** Checks that a move can be rolled back and marks it `rolling_back`; `run` does the work. */
+  async beginRollback(id: string): Promise<MoveRecord> {
     return this.locked(id, async () => {
       const move = await this.get(id);
+      if (move.state === 'rolling_back') return move;
       if (isMoveClosed(move.state) || move.state === 'finalizing') {
         throw new MoveException(MoveExceptionCode.WRONG_STATE, `move ${id} is ${move.state}; there is nothing to roll back`);
       }
@@ -365,8 +378,7 @@ export class Mover {
           `pool ${move.to} runs release ${move.toRelease}; the app servers of ${move.from} (release ${move.fromRelease}) cannot serve a schema that new, so the tenant cannot go back; move it to a pool of release ${move.toRelease - 1} or later instead`,
         );
       }
-      const started = move.state === 'rolling_back' ? move : await this.update(move, { state: 'rolling_back', done_steps: [], error: null });
-      return this.finishRollback(started);
+      return this.update(move, { state: 'rolling_back', done_steps: [], error: null });
     });
   }
 
@@ -432,12 +444,19 @@ export class Mover {
 
   /** Drops the tenant's old schema (and, on another cluster, its role) once a move is switched. */
   async finalize(id: string): Promise<MoveRecord> {
+    await this.beginFinalize(id);
+    return this.run(id);
+  }
+
+  /** Checks that a move is switched and marks it `finalizing`; `run` does the work. */
+  async beginFinalize(id: string): Promise<MoveRecord> {
     return this.locked(id, async () => {
       const move = await this.get(id);
-      if (move.state !== 'switched' && move.state !== 'finalizing') {
+      if (move.state === 'finalizing') return move;
+      if (move.state !== 'switched') {
         throw new MoveException(MoveExceptionCode.WRONG_STATE, `move ${id} is ${move.state}; only a switched move can be finalized`);
       }
-      return this.finishFinalize(move.state === 'finalizing' ? move : await this.update(move, { state: 'finalizing', done_steps: [] }));
+      return this.update(move, { state: 'finalizing', done_steps: [] });
     });
   }
 
@@ -653,8 +672,16 @@ export class Mover {
     await this.get(id);
     const client = await this.options.platform.connect();
     try {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [MOVE_LOCK, id]);
-      if (!rows[0]!.ok) throw new MoveException(MoveExceptionCode.BUSY, `a mover is working on move ${id} right now; wait for it (saas moves show ${id})`);
+      // A mover that just died holds the lock until its server notices the dropped connection.
+      const deadline = Date.now() + LOCK_WAIT_MS;
+      let locked = false;
+      while (!locked) {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [MOVE_LOCK, id]);
+        locked = rows[0]!.ok;
+        if (!locked && Date.now() < deadline) await sleep(50);
+        else break;
+      }
+      if (!locked) throw new MoveException(MoveExceptionCode.BUSY, `a mover is working on move ${id} right now; wait for it (saas moves show ${id})`);
       try {
         return await work();
       } finally {

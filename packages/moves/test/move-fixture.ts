@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { ensureLoginRole, hardenPoolDatabase, ident, migratePlatform, migrationsForRelease, provisionTenantSchema, type Migration } from '@mysaas/db';
-import { startEmbeddedPostgres, type RunningPostgres } from '@mysaas/embedded-db';
+import { LOGICAL_SERVER_VARIABLE } from './global-setup';
 import { createTestDatabase, randomSuffix, testServerUrl, withUrlParts, type TestDatabase } from '@mysaas/testing';
 import { parseTenantSlug, tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
 
@@ -48,7 +46,7 @@ export interface MoveFixture {
 export async function createMoveFixture(where: 'test-server' | 'logical-source'): Promise<MoveFixture> {
   const control = await createTestDatabase('mvctl');
   await migratePlatform(control.pool);
-  let embedded: RunningPostgres | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
   const databases: TestDatabase[] = [];
   const roles: Array<{ url: string; role: string }> = [];
   const pools: Record<string, FixturePool> = {};
@@ -77,8 +75,11 @@ export async function createMoveFixture(where: 'test-server' | 'logical-source')
   };
 
   if (where === 'logical-source') {
-    embedded = await startEmbeddedPostgres({ dataDir: join(tmpdir(), `mysaas-move-pg-${randomSuffix(6)}`), password: 'mysaas-move', persistent: false });
-    await makePool('old', 1, 'active', embedded.adminUrl());
+    const server = process.env[LOGICAL_SERVER_VARIABLE];
+    if (server === undefined) throw new Error(`${LOGICAL_SERVER_VARIABLE} is not set: run the suite through this package's Jest config (test/global-setup.ts)`);
+    const db = await createDatabaseOn(server, `mt_mvold_${randomSuffix()}`);
+    cleanups.push(db.drop);
+    await makePool('old', 1, 'active', db.url);
   } else {
     await makePool('old', 1, 'active');
   }
@@ -140,7 +141,28 @@ export async function createMoveFixture(where: 'test-server' | 'logical-source')
       } finally {
         await server.end();
       }
-      await embedded?.stop();
+      for (const cleanup of cleanups) await cleanup();
+    },
+  };
+}
+
+/** A database of its own on another server (the logical cluster); drop() removes it and the roles made there. */
+async function createDatabaseOn(serverUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new Pool({ connectionString: serverUrl, max: 1 });
+  try {
+    await admin.query(`CREATE DATABASE ${ident(name)}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withUrlParts(serverUrl, { database: name }),
+    drop: async () => {
+      const dropper = new Pool({ connectionString: serverUrl, max: 1 });
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
     },
   };
 }

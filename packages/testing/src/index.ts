@@ -1,6 +1,6 @@
 export { testRedisUrl, testServerUrl, withUrlParts } from './test-server';
 export { createTestDatabase, randomSuffix, type TestDatabase } from './test-database';
-export { createTestPlatform, type TestPlatform } from './test-platform';
+export { createTestPlatform, type TestPlatform, type TestPool } from './test-platform';
 export { createTenant, uniqueSlug, type CreateTenantOptions, type TestTenant } from './factories';
 export { gatewayHeaders } from './tenant-context';
 export { cookieFrom, http, type HttpRequest, type HttpResponse } from './http-client';

@@ -15,6 +15,11 @@ export interface TestPlatform {
   /** The pool's app-server login (may SET ROLE to its tenants). */
   poolAppUrl: string;
   secrets: { tenantContext: string; session: string; adminToken: string };
+  /**
+   * Another pool with a database of its own on the test server (its app login, hardened,
+   * registered in the control database): the other end of a tenant move, say.
+   */
+  addPool(name: string, options?: { release?: number; status?: 'active' | 'draining' | 'retired' }): Promise<TestPool>;
   /** Points the pool's routing at the given app-server base URLs, and tells the gateways. */
   setUpstreams(upstreams: string[]): Promise<void>;
   /** Tells the gateways that routing changed, as the control plane does. */
@@ -23,6 +28,17 @@ export interface TestPlatform {
   gatewayConfig(overrides?: Partial<GatewayConfig>): GatewayConfig;
   appServerConfig(overrides?: Partial<AppServerConfig>): AppServerConfig;
   cleanup(): Promise<void>;
+}
+
+export interface TestPool {
+  name: string;
+  release: number;
+  appRole: string;
+  db: TestDatabase;
+  /** The pool's app-server login (may SET ROLE to its tenants). */
+  appUrl: string;
+  /** An app-server config serving this pool. */
+  appServerConfig(overrides?: Partial<AppServerConfig>): AppServerConfig;
 }
 
 const secret = () => randomBytes(32).toString('hex');
@@ -56,8 +72,25 @@ export async function createTestPlatform(): Promise<TestPlatform> {
   );
 
   const routingUrl = withUrlParts(control.url, { user: gatewayRole, password: gatewayPassword });
+  const extraPools: TestPool[] = [];
   const poolAppUrl = withUrlParts(poolDb.url, { user: appRole, password: appPassword });
   const secrets = { tenantContext: secret(), session: secret(), adminToken: secret() };
+
+  const appServerConfig = (env: Record<string, string>): AppServerConfig =>
+    loadAppServerConfig({
+      APP_SERVER_PORT: '0',
+      POOL_NAME: pool.name,
+      RELEASE: String(pool.release),
+      POOL_DATABASE_URL: poolAppUrl,
+      DB_POOL_MAX: '5',
+      DB_CONNECTION_WAIT_MS: '5000',
+      TENANT_CONTEXT_SECRET: secrets.tenantContext,
+      SESSION_SECRET: secrets.session,
+      SESSION_TTL_SECONDS: '3600',
+      MAX_BODY_BYTES: String(16 * 1024),
+      ...QUIET,
+      ...env,
+    });
 
   return {
     control,
@@ -66,6 +99,35 @@ export async function createTestPlatform(): Promise<TestPlatform> {
     routingUrl,
     poolAppUrl,
     secrets,
+    addPool: async (name, options = {}) => {
+      const db = await createTestDatabase(`pool_${name.replace(/-/g, '_')}`);
+      const role = `mt_app_${randomSuffix()}`;
+      const password = secret();
+      await ensureLoginRole(db.pool, role, password);
+      await hardenPoolDatabase(db.pool);
+      const release = options.release ?? pool.release;
+      await control.pool.query('INSERT INTO platform.pools (name, release, status, database_url, app_role) VALUES ($1, $2, $3, $4, $5)', [
+        name,
+        release,
+        options.status ?? 'active',
+        db.url,
+        role,
+      ]);
+      const appUrl = withUrlParts(db.url, { user: role, password });
+      const added: TestPool = {
+        name,
+        release,
+        appRole: role,
+        db,
+        appUrl,
+        appServerConfig: (overrides = {}) => ({
+          ...appServerConfig({ POOL_NAME: name, RELEASE: String(release), POOL_DATABASE_URL: appUrl }),
+          ...overrides,
+        }),
+      };
+      extraPools.push(added);
+      return added;
+    },
     setUpstreams: async (upstreams) => {
       await control.pool.query('UPDATE platform.pools SET upstreams = $2 WHERE name = $1', [pool.name, upstreams]);
       await announceRoutingChange(control.pool, { kind: 'pool', pool: pool.name });
@@ -93,22 +155,7 @@ export async function createTestPlatform(): Promise<TestPlatform> {
       }),
       ...overrides,
     }),
-    appServerConfig: (overrides = {}) => ({
-      ...loadAppServerConfig({
-        APP_SERVER_PORT: '0',
-        POOL_NAME: pool.name,
-        RELEASE: String(pool.release),
-        POOL_DATABASE_URL: poolAppUrl,
-        DB_POOL_MAX: '5',
-        DB_CONNECTION_WAIT_MS: '5000',
-        TENANT_CONTEXT_SECRET: secrets.tenantContext,
-        SESSION_SECRET: secrets.session,
-        SESSION_TTL_SECONDS: '3600',
-        MAX_BODY_BYTES: String(16 * 1024),
-        ...QUIET,
-      }),
-      ...overrides,
-    }),
+    appServerConfig: (overrides = {}) => ({ ...appServerConfig({}), ...overrides }),
     cleanup: async () => {
       const { rows } = await poolDb.pool.query<{ rolname: string }>(
         `SELECT r.rolname FROM pg_auth_members m
@@ -117,9 +164,18 @@ export async function createTestPlatform(): Promise<TestPlatform> {
           WHERE a.rolname = $1`,
         [appRole],
       );
+      const extraRoles: string[] = [];
+      for (const extra of extraPools) {
+        const { rows: granted } = await extra.db.pool.query<{ rolname: string }>(
+          `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles a ON a.oid = m.member WHERE a.rolname = $1`,
+          [extra.appRole],
+        );
+        extraRoles.push(...granted.map((r) => r.rolname), extra.appRole);
+      }
       await control.drop();
       await poolDb.drop();
-      await dropRoles([...rows.map((r) => r.rolname), appRole, gatewayRole]);
+      for (const extra of extraPools) await extra.db.drop();
+      await dropRoles([...new Set([...rows.map((r) => r.rolname), ...extraRoles]), appRole, gatewayRole]);
     },
   };
 }
