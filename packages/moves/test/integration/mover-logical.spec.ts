@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Mover } from '../../src';
-import { createMoveFixture, migrationsFor, type MoveFixture } from '../move-fixture';
+import { createMoveFixture, MIGRATIONS, migrationsFor, type MoveFixture } from '../move-fixture';
 import { pgErrorCode, PgErrorCode } from '@mysaas/db';
 import type { TenantSlug } from '@mysaas/tenancy';
 
@@ -93,4 +95,30 @@ describe('tenant moves (logical replication, across two clusters)', () => {
     expect(rows).toHaveLength(0);
     expect(await fixture.names('new', slug)).toContain('on the new cluster');
   }, 120_000);
+
+  it.each(['copy', 'sync', 'hold-requests', 'catch-up', 'unsubscribe', 'migrate'])(
+    'a logical move whose mover is killed before %s ends switched, with the writes made meanwhile',
+    async (step) => {
+      const { slug } = await fixture.tenant('old', 1_000);
+      const { id } = await mover.start({ tenant: slug, to: 'new' });
+      const child = spawn(process.execPath, [join(__dirname, '../fixtures/move-run.cjs')], {
+        env: { ...process.env, MOVE_RUN: JSON.stringify({ controlUrl: fixture.control.url, moveId: id, operation: 'run', crashAt: step, migrations: MIGRATIONS }) },
+        stdio: 'ignore',
+      });
+      expect(await new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)))).toBe('SIGKILL');
+      // The tenant writes while its move lies half-done (unless the cutover held it).
+      const { rows } = await fixture.control.pool.query<{ held: boolean }>('SELECT held_since IS NOT NULL AS held FROM platform.tenants WHERE slug = $1', [slug]);
+      if (!rows[0]!.held) await fixture.write('old', slug, 'written while the mover was down');
+      const before = await fixture.names('old', slug);
+
+      const resumed = await mover.run(id);
+
+      expect(resumed).toMatchObject({ state: 'switched', method: 'logical', error: null });
+      expect(await fixture.names('new', slug)).toEqual(before);
+      await fixture.write('new', slug, 'after');
+      const { rows: slots } = await fixture.pools.old!.admin.query('SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE $1', ['mysaas_move_%']);
+      expect(slots).toEqual([]);
+    },
+    60_000,
+  );
 });
