@@ -13,6 +13,14 @@ export interface CliContext {
   cwd: string;
   /** Defaults to the process environment (read through @mysaas/config). */
   env?: Env;
+  /** Where Ctrl-C (SIGINT) comes from; defaults to the process. */
+  signals?: Signals;
+}
+
+/** The part of the process that reports Ctrl-C. */
+export interface Signals {
+  once(event: 'SIGINT', listener: () => void): unknown;
+  off(event: 'SIGINT', listener: () => void): unknown;
 }
 
 /** One run: its outputs, and the control plane client, found only when a command needs it. */
@@ -40,6 +48,18 @@ export class CliSession {
 
   env(name: string): string | undefined {
     return readEnv(name, this.context.env);
+  }
+
+  /**
+   * Calls `listener` on the first Ctrl-C, instead of ending the process, until the returned
+   * function is called. A second Ctrl-C ends the process as usual.
+   */
+  onInterrupt(listener: () => void): () => void {
+    const signals = this.context.signals ?? process;
+    signals.once('SIGINT', listener);
+    return () => {
+      signals.off('SIGINT', listener);
+    };
   }
 
   /** Whether there is a terminal to ask for a secret on. */

@@ -41,6 +41,26 @@ const TENANT = {
   updatedAt: '2026-11-26T12:00:00.000Z',
 };
 
+const MOVE = {
+  id: '3f0c9a52-7b1e-4d2a-9c61-0e8f5b2d4a17',
+  tenant: 'acme',
+  from: 'v1',
+  to: 'v2',
+  fromRelease: 1,
+  toRelease: 1,
+  state: 'copying',
+  method: null,
+  rowsCopied: null,
+  copyMs: null,
+  cutoverPauseMs: null,
+  attempts: 1,
+  error: null,
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+  switchedAt: null,
+  finishedAt: null,
+};
+
 /** Each command that reaches the control plane: a command line, the request it makes, a valid answer. */
 const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: object; reads?: Record<string, object>; env?: Record<string, string> }[] = [
   { command: 'pools list', args: [], route: 'GET /platform/pools', answer: { pools: [POOL] } },
@@ -90,6 +110,18 @@ const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: o
     reads: { 'GET /platform/job-plans': { plans: [PLAN] } },
   },
   { command: 'tenants set-job-plan', args: ['acme', 'business'], route: 'PUT /platform/tenants/acme/job-plan', answer: { tenant: 'acme', plan: 'business' } },
+  {
+    command: 'tenants move',
+    args: ['acme', '--to', 'v2'],
+    route: 'POST /platform/moves',
+    answer: MOVE,
+    reads: { [`GET /platform/moves/${MOVE.id}`]: { ...MOVE, state: 'switched', events: [] } },
+  },
+  { command: 'moves list', args: [], route: 'GET /platform/moves', answer: { moves: [MOVE] } },
+  { command: 'moves show', args: [MOVE.id], route: `GET /platform/moves/${MOVE.id}`, answer: { ...MOVE, events: [] } },
+  { command: 'moves finalize', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/finalize`, answer: { ...MOVE, state: 'finalizing' } },
+  { command: 'moves rollback', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/rollback`, answer: { ...MOVE, state: 'rolling_back' } },
+  { command: 'moves resume', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/resume`, answer: MOVE },
 ];
 
 describe('saas', () => {

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from './cli-error';
 import { CliSession, type CliContext } from './cli-session';
 import { addJobsCommands } from './commands/jobs.command';
 import { addMigrateCommand } from './commands/migrate.command';
+import { addMovesCommands } from './commands/moves.command';
 import { addPoolsCommands } from './commands/pools.command';
 import { addTenantsCommands } from './commands/tenants.command';
 import { examples } from './commands/help-text';
@@ -14,7 +15,8 @@ Where the control plane is:
   otherwise              the dev stack \`npm start\` runs, found from the current folder
                          (its data folder: $MYSAAS_DATA_DIR or <repository>/.mysaas)
 
-Exit codes: 0 done, 1 the operation failed, 2 the command was mistyped.
+Exit codes: 0 done, 1 the operation failed, 2 the command was mistyped, 130 Ctrl-C stopped
+following a tenant move (the move goes on in the control plane).
 `;
 
 /** The whole command tree, bound to one session. Command groups each add themselves here. */
@@ -30,11 +32,12 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas migrate --pool v1', 'saas jobs stats')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas migrate --pool v1', 'saas tenants move acme --to v2', 'saas moves list', 'saas jobs stats')}${ENVIRONMENT}`);
 
   addPoolsCommands(program, session);
   addTenantsCommands(program, session);
   addMigrateCommand(program, session);
+  addMovesCommands(program, session);
   addJobsCommands(program, session);
   return program;
 }
@@ -49,7 +52,7 @@ export async function run(args: readonly string[], context: CliContext): Promise
     // Commander has already printed its message, or the help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     if (error instanceof CliError) {
-      session.err.line(`error: ${error.message}`);
+      session.err.line(`${error.label}: ${error.message}`);
       if (error.hint !== undefined) session.err.line(`hint: ${error.hint}`);
       return error.exitCode;
     }

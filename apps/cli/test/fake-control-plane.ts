@@ -24,7 +24,8 @@ export interface FakeAnswer {
  */
 export class FakeControlPlane {
   readonly requests: RecordedRequest[] = [];
-  private readonly answers = new Map<string, FakeAnswer>();
+  /** Each route's answers in turn; the last one is given again and again. */
+  private readonly answers = new Map<string, FakeAnswer[]>();
 
   private constructor(private readonly server: Server) {}
 
@@ -38,7 +39,8 @@ export class FakeControlPlane {
         const text = Buffer.concat(chunks).toString('utf8');
         const url = req.url ?? '/';
         fake.requests.push({ method: req.method ?? '', url, headers: req.headers, body: text === '' ? undefined : JSON.parse(text) });
-        const answer = fake.answers.get(`${req.method} ${url}`) ?? {
+        const queue = fake.answers.get(`${req.method} ${url}`);
+        const answer = (queue !== undefined && queue.length > 1 ? queue.shift() : queue?.[0]) ?? {
           status: 404,
           body: { statusCode: 404, code: 'NOT_FOUND', message: `Cannot ${req.method} ${url}`, requestId: 'req-404' },
         };
@@ -57,7 +59,14 @@ export class FakeControlPlane {
   }
 
   answer(route: string, answer: FakeAnswer): this {
-    this.answers.set(route, answer);
+    this.answers.set(route, [answer]);
+    return this;
+  }
+
+  /** Answers a route with each of these in turn (a move read while it goes on), then the last one again and again. */
+  answerInTurn(route: string, answers: FakeAnswer[]): this {
+    if (answers.length === 0) throw new Error('answerInTurn needs at least one answer');
+    this.answers.set(route, [...answers]);
     return this;
   }
 

@@ -7,6 +7,7 @@ import { apiPath, type ControlPlaneClient } from '../control-plane/control-plane
 import { formatDuration, formatTimestamp } from '../output/format';
 import type { Column } from '../output/table';
 import { examples } from './help-text';
+import { addTenantMoveCommand } from './moves.command';
 
 // The answers' shapes (the control plane's tenantView). Loose objects: fields a newer control
 // plane adds pass through to --json.
@@ -79,8 +80,8 @@ interface CreateOptions extends JsonOption {
 export function addTenantsCommands(program: Command, session: CliSession): void {
   const tenants = program
     .command('tenants')
-    .description('tenants: create, list, suspend and resume them, and set their job plans')
-    .addHelpText('after', examples('saas tenants list --pool v1', 'saas tenants show acme', 'saas tenants suspend acme'));
+    .description('tenants: create, list, suspend and resume them, set their job plans, move them to another pool')
+    .addHelpText('after', examples('saas tenants list --pool v1', 'saas tenants show acme', 'saas tenants suspend acme', 'saas tenants move acme --to v2'));
 
   tenants
     .command('list')
@@ -188,6 +189,8 @@ export function addTenantsCommands(program: Command, session: CliSession): void 
       if (options.json) return session.out.json(result);
       session.out.line(`Tenant ${result.tenant} is on job plan ${result.plan}.`);
     });
+
+  addTenantMoveCommand(tenants, session);
 }
 
 /** Follows the control plane's `next` cursor to the last page; one page of them all, `next` null. */

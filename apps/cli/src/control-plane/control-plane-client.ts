@@ -23,6 +23,20 @@ const HINTS_BY_CODE = new Map<string, string>([
   ['TENANT_POOL_UNKNOWN', '`saas pools list` shows the pools'],
   ['TENANT_POOL_NOT_ACCEPTING', 'only an active pool takes new tenants: `saas pools list` shows each status'],
   ['TENANT_SLUG_TAKEN', '`saas tenants show <slug>` shows the tenant of that slug'],
+  // Tenant moves: `saas tenants move` and `saas moves …` name the tenant, pool or move in their own.
+  ['MOVE_TENANT_UNKNOWN', '`saas tenants list` shows the tenants'],
+  ['MOVE_TENANT_SUSPENDED', '`saas tenants resume <slug>`, then move it'],
+  ['MOVE_TENANT_NOT_READY', 'wait until `saas tenants show <slug>` says active, then move it'],
+  ['MOVE_POOL_UNKNOWN', '`saas pools list` shows the pools'],
+  ['MOVE_SAME_POOL', '`saas tenants show <slug>` shows its pool; `saas pools list` the others'],
+  ['MOVE_POOL_NOT_ACCEPTING', 'only an active pool takes tenants: `saas pools list` shows each status'],
+  ['MOVE_OLDER_RELEASE', "`saas pools list` shows each pool's release"],
+  ['MOVE_ALREADY_OPEN', '`saas moves list --tenant <slug>` shows it: finish it with `saas moves finalize <id>` or `saas moves rollback <id>`'],
+  ['MOVE_POOL_UNREACHABLE', 'check that database server (`saas pools list` shows where each pool is), then run the command again'],
+  ['MOVE_NOT_FOUND', '`saas moves list` shows the moves'],
+  ['MOVE_WRONG_STATE', '`saas moves show <id>` shows its state and what can be done next'],
+  ['MOVE_BUSY', 'it goes on by itself: `saas moves show <id>` shows where it is'],
+  ['MOVE_METHOD_UNAVAILABLE', 'move it with --method blocking (its requests wait for the whole copy), or leave --method out'],
 ]);
 
 /**
@@ -152,7 +166,7 @@ export class ControlPlaneClient {
     const message = typeof body.message === 'string' ? body.message : `${what} failed with HTTP ${res.status} ${res.statusText}`.trimEnd();
     const code = typeof body.code === 'string' ? body.code : `HTTP ${res.status}`;
     const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
-    return new CliError(`${message} (${code})`, { hint: HINTS_BY_CODE.get(code) ?? this.hintFor(res.status, requestId) });
+    return new CliError(`${message} (${code})`, { code, hint: HINTS_BY_CODE.get(code) ?? this.hintFor(res.status, requestId) });
   }
 
   private hintFor(status: number, requestId: string | undefined): string | undefined {

@@ -1,4 +1,4 @@
-import { formatDuration, formatOptional, formatPercent, formatTimestamp } from './format';
+import { formatCount, formatDuration, formatMs, formatOptional, formatPercent, formatTimestamp } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -47,5 +47,43 @@ describe('formatTimestamp', () => {
     expect(formatTimestamp('2026-11-26T12:00:00.123Z')).toBe('2026-11-26T12:00:00Z');
     expect(formatTimestamp('2026-11-26T12:00:00Z')).toBe('2026-11-26T12:00:00Z');
     expect(formatTimestamp(null)).toBe('—');
+  });
+});
+
+describe('formatCount', () => {
+  it.each([
+    [0, '0'],
+    [999, '999'],
+    [1000, '1,000'],
+    [10_000, '10,000'],
+    [1_234_567, '1,234,567'],
+    [-4200, '-4,200'],
+    [2.5, '2.5'],
+  ])('%d reads %s', (n, text) => {
+    expect(formatCount(n)).toBe(text);
+  });
+
+  it('shows — for none', () => {
+    expect(formatCount(null)).toBe('—');
+    expect(formatCount(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatMs', () => {
+  it.each([
+    [0, '0 ms'],
+    [340, '340 ms'],
+    [1234, '1,234 ms'],
+    [1234.6, '1,235 ms'],
+    [9999, '9,999 ms'],
+    [10_000, '10,000 ms (10s)'],
+    [83_000, '83,000 ms (1m 23s)'],
+  ])('%d reads %s', (ms, text) => {
+    expect(formatMs(ms)).toBe(text);
+  });
+
+  it('shows — for no time measured', () => {
+    expect(formatMs(null)).toBe('—');
+    expect(formatMs(-1)).toBe('—');
   });
 });

@@ -25,3 +25,17 @@ const pair = (major: number, majorUnit: string, minor: number, minorUnit: string
 
 /** An ISO time to the second, as the control plane's clock gave it: 2026-11-26T12:00:00Z. */
 export const formatTimestamp = (iso: string | null): string => (iso === null ? NONE : iso.replace(/\.\d+Z$/, 'Z'));
+
+/** A whole number with its thousands grouped, 10000 → 10,000; — for none. */
+export function formatCount(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return NONE;
+  if (!Number.isInteger(n)) return String(n);
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A measured time in milliseconds, 1,234 ms; from ten seconds up, also as it reads: 83,000 ms (1m 23s). */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return NONE;
+  const exact = `${formatCount(Math.round(ms))} ms`;
+  return ms >= 10_000 ? `${exact} (${formatDuration(ms)})` : exact;
+}
