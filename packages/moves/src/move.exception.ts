@@ -16,6 +16,10 @@ export enum MoveExceptionCode {
   ROLLBACK_IMPOSSIBLE = 'MOVE_ROLLBACK_IMPOSSIBLE',
   BUSY = 'MOVE_BUSY',
   METHOD_UNAVAILABLE = 'MOVE_METHOD_UNAVAILABLE',
+  ROLLOUT_INVALID = 'ROLLOUT_INVALID',
+  ROLLOUT_OPEN = 'ROLLOUT_OPEN',
+  ROLLOUT_NOT_FOUND = 'ROLLOUT_NOT_FOUND',
+  ROLLOUT_NO_METRICS = 'ROLLOUT_NO_METRICS',
 }
 
 /** Why a move (or a step asked of one) was refused; nothing was changed. */
@@ -36,5 +40,9 @@ export class MoveException extends CodedError<MoveExceptionCode> {
     [MoveExceptionCode.ROLLBACK_IMPOSSIBLE]: 409,
     [MoveExceptionCode.BUSY]: 409,
     [MoveExceptionCode.METHOD_UNAVAILABLE]: 409,
+    [MoveExceptionCode.ROLLOUT_INVALID]: 400,
+    [MoveExceptionCode.ROLLOUT_OPEN]: 409,
+    [MoveExceptionCode.ROLLOUT_NOT_FOUND]: 404,
+    [MoveExceptionCode.ROLLOUT_NO_METRICS]: 409,
   };
 }

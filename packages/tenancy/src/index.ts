@@ -53,6 +53,9 @@ export {
   MOVE_METHODS,
   MOVE_RUNNING_STATES,
   MOVE_STATES,
+  isRolloutState,
+  ROLLOUT_STATES,
   type MoveMethod,
   type MoveState,
+  type RolloutState,
 } from './tenant-moves';

@@ -44,3 +44,14 @@ export function isMoveClosed(state: MoveState): boolean {
  */
 export const MOVE_METHODS = ['logical', 'blocking'] as const;
 export type MoveMethod = (typeof MOVE_METHODS)[number];
+
+/**
+ * A rollout's lifecycle: `running` moves wave after wave; `halted` stopped on a regression (or
+ * a failed move) and waits to be resumed or rolled back; `done` moved every wave.
+ */
+export const ROLLOUT_STATES = ['running', 'halted', 'done', 'failed', 'rolling_back', 'rolled_back'] as const;
+export type RolloutState = (typeof ROLLOUT_STATES)[number];
+
+export function isRolloutState(value: unknown): value is RolloutState {
+  return (ROLLOUT_STATES as readonly unknown[]).includes(value);
+}

@@ -137,4 +137,31 @@ export const PLATFORM_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tenant_move_events_move_idx ON platform.tenant_move_events (move_id, id);
     `,
   },
+  {
+    id: '0005_rollouts',
+    release: 1,
+    sql: `
+      -- Staged rollouts to a pool (docs/adr/0018-live-tenant-moves.md): tenants moved in waves,
+      -- canaries first, each compared with its own health before its move.
+      CREATE TABLE platform.rollouts (
+        id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        pool          text NOT NULL REFERENCES platform.pools (name),
+        state         text NOT NULL CHECK (state IN ('running', 'halted', 'done', 'failed', 'rolling_back', 'rolled_back')),
+        -- The waves as planned: one array of tenant slugs per wave, canaries in the first.
+        plan          jsonb NOT NULL,
+        waves         integer[] NOT NULL,
+        canaries      text[] NOT NULL DEFAULT '{}',
+        policy        jsonb NOT NULL,
+        current_wave  integer NOT NULL DEFAULT 0,
+        -- Per tenant: its wave, its move, its health before and after, the verdict.
+        report        jsonb NOT NULL DEFAULT '{}'::jsonb,
+        error         text,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        finished_at   timestamptz
+      );
+      -- One unfinished rollout per pool at a time.
+      CREATE UNIQUE INDEX rollouts_one_open ON platform.rollouts (pool) WHERE state IN ('running', 'halted', 'rolling_back');
+    `,
+  },
 ];
