@@ -180,7 +180,7 @@ export class Rollouts {
   }
 
   private async runWaves(rollout: RolloutRecord): Promise<RolloutRecord> {
-    const { mover, health } = this.options;
+    const { mover } = this.options;
     const policy = rollout.policy;
     for (let wave = rollout.currentWave; wave < rollout.plan.length; wave++) {
       const tenants = rollout.plan[wave]!;
