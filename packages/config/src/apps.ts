@@ -34,6 +34,8 @@ const controlPlaneSchema = z
     JOBS_DATABASE_URL: postgresUrl.optional(),
     JOBS_QUEUE_URL: jobQueueUrl.optional(),
     MOVES_RESUME_INTERVAL_MS: positiveInt(5_000),
+    /** The gateways' metrics endpoints, comma-separated: where a rollout reads tenants' health. */
+    ROLLOUT_METRICS_URLS: z.string().optional(),
     ...observability(DEFAULT_METRICS_PORTS.controlPlane),
   })
   .transform((env) => ({
@@ -44,7 +46,11 @@ const controlPlaneSchema = z
     /** The job service it administers (stats, plans, pauses, dead letters); none: those endpoints answer 503. */
     jobs: env.JOBS_DATABASE_URL === undefined ? undefined : { storeUrl: env.JOBS_DATABASE_URL, queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL },
     /** How often it looks for moves a dead mover left unfinished, and resumes them. */
-    moves: { resumeIntervalMs: env.MOVES_RESUME_INTERVAL_MS },
+    moves: {
+      resumeIntervalMs: env.MOVES_RESUME_INTERVAL_MS,
+      /** Empty: rollouts are refused (they have no health to compare). */
+      rolloutMetricsUrls: (env.ROLLOUT_METRICS_URLS ?? '').split(',').map((url) => url.trim()).filter((url) => url !== ''),
+    },
   }));
 export type ControlPlaneConfig = z.output<typeof controlPlaneSchema>;
 

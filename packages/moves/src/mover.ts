@@ -326,7 +326,7 @@ export class Mover {
     move = await this.step(move, 'sequences', () => copySequences(ctx.source.db, ctx.target.db, ctx.schema).then(() => ({})));
     if (move.method === 'logical') move = await this.step(move, 'unsubscribe', () => dropReplication(ctx.source.db, ctx.target.db, ctx.replication).then(() => ({})));
     move = await this.step(move, 'migrate', async () => ({ migrations: await this.migrateAs(ctx.target.db, ctx, move.toRelease) }));
-    move = await this.step(move, 'switch', () => this.switchTo(move, ctx.target.name, 'switched'));
+    move = await this.step(move, 'switch', () => this.switchTo(move, ctx.target.name, 'forward'));
     move = await this.get(move.id);
     await this.options.jobs?.release(move.tenantId);
     return move;
@@ -423,7 +423,7 @@ export class Mover {
         return { rows: totalRows(expected) };
       });
       move = await this.step(move, 'unblock-old', () => unfence(ctx.source.db, { role: ctx.role, appRole: ctx.source.appRole }).then(() => ({})));
-      move = await this.step(move, 'switch', () => this.switchTo(move, ctx.source.name, 'rolled_back', Date.now() - heldAt));
+      move = await this.step(move, 'switch', () => this.switchTo(move, ctx.source.name, 'back', Date.now() - heldAt));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await unfence(ctx.target.db, { role: ctx.role, appRole: ctx.target.appRole });
@@ -433,11 +433,11 @@ export class Mover {
       return this.update(move, { state: 'switched', done_steps: [], error: `rollback failed, the tenant stays on ${move.to}: ${reason}` });
     }
     await this.options.jobs?.release(move.tenantId);
-    move = await this.step(await this.get(move.id), 'drop-copy', async () => {
+    move = await this.step(move, 'drop-copy', async () => {
       await this.dropTenant(ctx.target.db, ctx, ctx.target.appRole);
       return {};
     });
-    return this.get(move.id);
+    return this.close(move, 'rolled_back', 'tenant.move_rolled_back');
   }
 
   // ── Finalizing ────────────────────────────────────────────────────────────────────────
@@ -527,8 +527,12 @@ export class Mover {
     return {};
   }
 
-  /** Routing flips to `pool` and the hold ends in one commit; the gateways hear of it at that commit. */
-  private async switchTo(move: MoveRecord, pool: string, state: 'switched' | 'rolled_back', pauseMs?: number): Promise<Record<string, unknown>> {
+  /**
+   * Routing flips to `pool` and the hold ends in one commit; the gateways hear of it at that
+   * commit. A move's switch also records it `switched`; a rollback's switch back leaves it
+   * `rolling_back` until the copy on the new pool is dropped too.
+   */
+  private async switchTo(move: MoveRecord, pool: string, direction: 'forward' | 'back', pauseMs?: number): Promise<Record<string, unknown>> {
     return inTransaction(this.options.platform, async (tx) => {
       const { rows } = await tx.query<{ paused_ms: number | null }>(
         `UPDATE platform.tenants SET pool = $2, held_since = NULL, updated_at = now() WHERE id = $1
@@ -536,17 +540,14 @@ export class Mover {
         [move.tenantId, pool],
       );
       const pausedMs = pauseMs ?? rows[0]?.paused_ms ?? null;
-      await tx.query(
-        `UPDATE platform.tenant_moves
-            SET state = $2, updated_at = now(), error = NULL,
-                cutover_pause_ms = CASE WHEN $2 = 'switched' THEN $3 ELSE cutover_pause_ms END,
-                switched_at = CASE WHEN $2 = 'switched' THEN now() ELSE switched_at END,
-                finished_at = CASE WHEN $2 = 'rolled_back' THEN now() ELSE finished_at END
-          WHERE id = $1`,
-        [move.id, state, pausedMs],
-      );
+      if (direction === 'forward') {
+        await tx.query(
+          `UPDATE platform.tenant_moves SET state = 'switched', updated_at = now(), error = NULL, cutover_pause_ms = $2, switched_at = now() WHERE id = $1`,
+          [move.id, pausedMs],
+        );
+      }
       await announceRoutingChange(tx, { kind: 'tenant', slug: move.tenant });
-      await audit(tx, state === 'switched' ? 'tenant.moved' : 'tenant.move_rolled_back', move.tenant, { move: move.id, pool, pauseMs: pausedMs });
+      await audit(tx, direction === 'forward' ? 'tenant.moved' : 'tenant.moved_back', move.tenant, { move: move.id, pool, pauseMs: pausedMs });
       return { pool, pauseMs: pausedMs };
     });
   }

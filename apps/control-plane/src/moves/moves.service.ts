@@ -15,7 +15,7 @@ import { PLATFORM_DB } from '../platform-db/platform-db.module';
 @Injectable()
 export class MovesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Moves');
-  private readonly mover: Mover;
+  readonly mover: Mover;
   private readonly running = new Map<string, Promise<void>>();
   private resumeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
