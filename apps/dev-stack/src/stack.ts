@@ -94,6 +94,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const secretsEnv = { TENANT_CONTEXT_SECRET: secrets.tenantContextSecret, SESSION_SECRET: secrets.sessionSecret };
     const observing = async (port: PickPort, metricsPort: number) => ({ LOG_LEVEL: options.logLevel, METRICS_PORT: String(await port(metricsPort)) });
 
+    // First, so the control plane can read its metrics: rollouts judge tenants' health there.
+    step('gateway');
+    const gateway = await onPreferredPorts(async (port) =>
+      startAppProcess({
+        name: 'gateway',
+        app: 'gateway',
+        env: {
+          PORT: String(options.gatewayPort),
+          BASE_DOMAIN: options.baseDomain,
+          ROUTING_DATABASE_URL: routingUrl,
+          REDIS_URL: options.redisUrl,
+          ...secretsEnv,
+          ...(await observing(port, DEFAULT_METRICS_PORTS.gateway)),
+        },
+        onLog,
+      }),
+    );
+    started.push(gateway);
     step('control plane');
     const controlPlane = await onPreferredPorts(async (port) =>
       startAppProcess({
@@ -103,6 +121,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
           CONTROL_PLANE_PORT: String(await port(DEFAULT_PORTS.controlPlane)),
           CONTROL_DATABASE_URL: databases.controlAdminUrl,
           PLATFORM_ADMIN_TOKEN: secrets.adminToken,
+          ROLLOUT_METRICS_URLS: gateway.listening.metricsUrl,
           ...jobsEnv,
           ...(await observing(port, DEFAULT_METRICS_PORTS.controlPlane)),
         },
@@ -160,23 +179,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const seeded: Array<{ slug: string; name: string; pool: string }> = [];
     for (const tenant of DEMO_TENANTS) seeded.push({ ...tenant, pool: await ensureTenant(api, tenant) });
 
-    step('gateway');
-    const gateway = await onPreferredPorts(async (port) =>
-      startAppProcess({
-        name: 'gateway',
-        app: 'gateway',
-        env: {
-          PORT: String(options.gatewayPort),
-          BASE_DOMAIN: options.baseDomain,
-          ROUTING_DATABASE_URL: routingUrl,
-          REDIS_URL: options.redisUrl,
-          ...secretsEnv,
-          ...(await observing(port, DEFAULT_METRICS_PORTS.gateway)),
-        },
-        onLog,
-      }),
-    );
-    started.push(gateway);
     const gatewayPort = Number(new URL(gateway.listening.url).port);
 
     return {

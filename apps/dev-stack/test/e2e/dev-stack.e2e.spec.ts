@@ -109,6 +109,30 @@ describe('npm start (the embedded dev stack)', () => {
     expect(stdout).not.toContain(ready.controlPlane.adminToken);
   }, 60_000);
 
+  it('moves a tenant live from v1 to v2 with `saas tenants move` (logical replication between its embedded servers), and back with `saas moves rollback`', async () => {
+    // globex: the restart test below counts acme's links.
+    const { ready } = running!;
+    const saas = join(__dirname, '../../../cli/bin/saas.js');
+    const run = (args: string[]) => promisify(execFile)(process.execPath, [saas, ...args], { env: { PATH: process.env.PATH ?? '', MYSAAS_DATA_DIR: dataDir } });
+    const host = `globex.localhost:${ready.gateway.port}`;
+    const gateway = `http://127.0.0.1:${ready.gateway.port}`;
+    const cookie = cookieFrom(await signIn(ready, 'globex'), SESSION_COOKIE)!;
+    expect((await http(gateway, { method: 'POST', path: '/api/links', host, cookie, body: { url: 'https://example.com/before-the-move', code: 'premove' } })).status).toBe(201);
+
+    const moved = JSON.parse((await run(['tenants', 'move', 'globex', '--to', 'v2', '--json'])).stdout) as { id: string; state: string; method: string };
+    expect(moved).toMatchObject({ state: 'switched', method: 'logical' });
+    // Served by v2's release now (titled links), with its data and its session.
+    const list = await http(gateway, { path: '/api/links', host, cookie });
+    expect(list.status).toBe(200);
+    expect(list.json<{ links: Array<{ code: string; tags?: string[] }> }>().links).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'premove', tags: [] })]));
+    expect((await http(gateway, { method: 'POST', path: '/api/links', host, cookie, body: { url: 'https://example.com/on-v2', code: 'onvtwo' } })).status).toBe(201);
+
+    const back = JSON.parse((await run(['moves', 'rollback', moved.id, '--json'])).stdout) as { state: string };
+    expect(back.state).toBe('rolled_back');
+    const codes = (await http(gateway, { path: '/api/links', host, cookie })).json<{ links: Array<{ code: string }> }>().links.map((l) => l.code);
+    expect(codes).toEqual(expect.arrayContaining(['premove', 'onvtwo']));
+  }, 60_000);
+
   it('refuses to wipe the data folder while its servers run', async () => {
     await expect(wipeDataDir(dataDir)).rejects.toThrow('stop `npm start` first');
   });
