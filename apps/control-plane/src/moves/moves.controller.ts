@@ -45,7 +45,7 @@ export class MovesController {
 
   @Get()
   @ApiOperation({ summary: 'List moves, newest first' })
-  @ApiOkResponse({ type: MoveListView })
+  @ApiOkResponse({ type: MoveListView, description: 'The moves, newest first.' })
   @ApiErrors({ 400: [INVALID.fields] })
   async list(@Query() query: ListMovesQuery): Promise<MoveListView> {
     return { moves: (await this.moves.list(query)).map(moveView) };
@@ -54,7 +54,7 @@ export class MovesController {
   @Get(':id')
   @ApiOperation({ summary: 'One move, with every step it took and its timings' })
   @ApiParam(ID)
-  @ApiOkResponse({ type: MoveDetailView })
+  @ApiOkResponse({ type: MoveDetailView, description: 'The move and its steps.' })
   @ApiErrors({ 404: [NOT_FOUND] })
   async get(@Param('id') id: string): Promise<MoveDetailView> {
     const move = await this.moves.get(id);

@@ -19,6 +19,7 @@ export class StartMoveDto {
   @ApiPropertyOptional({
     description: '`logical` (copy while live, then stream the last changes; the source server needs wal_level=logical) or `blocking` (copy while the tenant is held). Absent: logical where the source allows it.',
     enum: MOVE_METHODS,
+    example: 'logical',
   })
   @IsOptional()
   @IsIn(MOVE_METHODS, { message: `method must be one of ${MOVE_METHODS.join(', ')}` })
@@ -31,12 +32,12 @@ export class ListMovesQuery {
   @Matches(SLUG, { message: 'tenant must be a tenant slug' })
   tenant?: string;
 
-  @ApiPropertyOptional({ description: 'Only moves in this state.', enum: MOVE_STATES })
+  @ApiPropertyOptional({ description: 'Only moves in this state.', enum: MOVE_STATES, example: 'switched' })
   @IsOptional()
   @IsIn(MOVE_STATES, { message: `state must be one of ${MOVE_STATES.join(', ')}` })
   state?: MoveState;
 
-  @ApiPropertyOptional({ description: 'Moves to return, newest first: 50 by default.', type: 'integer', minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ description: 'Moves to return, newest first: 50 by default.', type: 'integer', minimum: 1, maximum: 500, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })

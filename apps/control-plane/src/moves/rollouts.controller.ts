@@ -33,27 +33,27 @@ export class StartRolloutDto {
   @Matches(POOL_NAME_PATTERN, { message: 'from must be a pool name' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Seconds of traffic watched before and after each wave’s moves: 30 by default.', minimum: 1, maximum: 3600 })
+  @ApiPropertyOptional({ description: 'Seconds of traffic watched before and after each wave’s moves: 30 by default.', minimum: 0.1, maximum: 3600, example: 30 })
   @IsOptional()
   @IsNumber({}, { message: 'windowSeconds must be a number of seconds' })
   @Min(0.1, { message: 'windowSeconds must be at least 0.1' })
   @Max(3600, { message: 'windowSeconds must be at most 3600' })
   windowSeconds?: number;
 
-  @ApiPropertyOptional({ description: 'A rise of the 5xx share above this (0.05: five points) is a regression.', minimum: 0, maximum: 1 })
+  @ApiPropertyOptional({ description: 'A rise of the 5xx share above this (0.05: five points) is a regression.', minimum: 0, maximum: 1, example: 0.05 })
   @IsOptional()
   @IsNumber({}, { message: 'maxErrorRateIncrease must be a number between 0 and 1' })
   @Min(0)
   @Max(1)
   maxErrorRateIncrease?: number;
 
-  @ApiPropertyOptional({ description: 'Mean latency growing by more than this factor (and by 50 ms) is a regression: 2 by default.', minimum: 1 })
+  @ApiPropertyOptional({ description: 'Mean latency growing by more than this factor (and by 50 ms) is a regression: 2 by default.', minimum: 1, example: 2 })
   @IsOptional()
   @IsNumber({}, { message: 'maxLatencyRatio must be a number' })
   @Min(1)
   maxLatencyRatio?: number;
 
-  @ApiPropertyOptional({ description: 'Fewer requests than this after a move: too little traffic to judge (5 by default).', minimum: 0 })
+  @ApiPropertyOptional({ description: 'Fewer requests than this after a move: too little traffic to judge (5 by default).', minimum: 0, example: 5 })
   @IsOptional()
   @IsInt({ message: 'minRequests must be a whole number' })
   @Min(0)
@@ -61,7 +61,7 @@ export class StartRolloutDto {
 }
 
 export class ListRolloutsQuery {
-  @ApiPropertyOptional({ description: 'Rollouts to return, newest first: 50 by default.', type: 'integer', minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ description: 'Rollouts to return, newest first: 50 by default.', type: 'integer', minimum: 1, maximum: 500, example: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -116,7 +116,7 @@ export class RolloutsController {
     summary: 'Roll tenants out to a pool in waves',
     description: 'Canaries first, then each wave; every moved tenant is compared with its own health before its move, and a regression halts the rollout. Runs in the background.',
   })
-  @ApiAcceptedResponse({ type: RolloutView })
+  @ApiAcceptedResponse({ type: RolloutView, description: 'The rollout, planned and under way.' })
   @ApiErrors({
     400: [INVALID.fields, INVALID.json, 'ROLLOUT_INVALID: bad waves, a canary the rollout would not move, or no tenant to move', 'MOVE_POOL_UNKNOWN: no pool has that name'],
     409: ['ROLLOUT_OPEN: the pool has an unfinished rollout', 'MOVE_POOL_NOT_ACCEPTING: the pool is draining or retired', 'ROLLOUT_NO_METRICS: ROLLOUT_METRICS_URLS is not set'],
@@ -141,7 +141,7 @@ export class RolloutsController {
 
   @Get()
   @ApiOperation({ summary: 'List rollouts, newest first' })
-  @ApiOkResponse({ type: RolloutListView })
+  @ApiOkResponse({ type: RolloutListView, description: 'The rollouts, newest first.' })
   @ApiErrors({ 400: [INVALID.fields] })
   async list(@Query() query: ListRolloutsQuery): Promise<RolloutListView> {
     return { rollouts: (await this.rollouts.list(query.limit)).map(rolloutView) };
@@ -150,7 +150,7 @@ export class RolloutsController {
   @Get(':id')
   @ApiOperation({ summary: 'One rollout with its plan and per-tenant report' })
   @ApiParam(ID)
-  @ApiOkResponse({ type: RolloutView })
+  @ApiOkResponse({ type: RolloutView, description: 'The rollout.' })
   @ApiErrors({ 404: [NOT_FOUND] })
   async get(@Param('id') id: string): Promise<RolloutView> {
     return rolloutView(await this.rollouts.get(id));
@@ -160,7 +160,7 @@ export class RolloutsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Resume a halted rollout', description: 'A wave halted on its verdicts is accepted and the next one goes; one halted on a failed move is tried again.' })
   @ApiParam(ID)
-  @ApiAcceptedResponse({ type: RolloutView })
+  @ApiAcceptedResponse({ type: RolloutView, description: 'The rollout, running again.' })
   @ApiErrors({ 404: [NOT_FOUND], 409: ['MOVE_WRONG_STATE: only a halted rollout can be resumed', 'MOVE_BUSY: the rollout is running a wave'] })
   async resume(@Param('id') id: string): Promise<RolloutView> {
     return rolloutView(await this.rollouts.resume(id));
@@ -170,7 +170,7 @@ export class RolloutsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Roll a rollout back as a whole', description: 'Every tenant it moved goes back to its old pool, with the writes made meanwhile.' })
   @ApiParam(ID)
-  @ApiAcceptedResponse({ type: RolloutView })
+  @ApiAcceptedResponse({ type: RolloutView, description: 'The rollout, rolling back.' })
   @ApiErrors({ 404: [NOT_FOUND], 409: ['MOVE_WRONG_STATE: the rollout is rolled back already', 'MOVE_BUSY: the rollout is running a wave'] })
   async rollback(@Param('id') id: string): Promise<RolloutView> {
     return rolloutView(await this.rollouts.rollback(id));
