@@ -39,8 +39,8 @@ export interface MoveFixture {
 }
 
 /**
- * A control database and pools `old` (release 1) and `new` (release 2), plus `draining` (release
- * 2, draining). `where` puts the pools: both on the test server, or `old` on an embedded server of
+ * A control database and pools `old` (release 1) and `new` (release 2), plus `draining` and
+ * `retired` (release 2). `where` puts the pools: both on the test server, or `old` on an embedded server of
  * its own with wal_level=logical (a real second cluster) and `new` on the test server.
  */
 export async function createMoveFixture(where: 'test-server' | 'logical-source'): Promise<MoveFixture> {
@@ -85,6 +85,7 @@ export async function createMoveFixture(where: 'test-server' | 'logical-source')
   }
   await makePool('new', 2, 'active');
   await makePool('draining', 2, 'draining');
+  await makePool('retired', 2, 'retired');
 
   const tenants: TenantSlug[] = [];
   return {

@@ -93,7 +93,8 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
     await refused({ tenant: 'nobody-here', to: 'new' }, MoveExceptionCode.TENANT_UNKNOWN, /no tenant with slug "nobody-here"/);
     await refused({ tenant: slug, to: 'nowhere' }, MoveExceptionCode.POOL_UNKNOWN, /pool "nowhere" does not exist/);
     await refused({ tenant: slug, to: 'old' }, MoveExceptionCode.SAME_POOL, /already on pool old/);
-    await refused({ tenant: slug, to: 'draining' }, MoveExceptionCode.POOL_NOT_ACCEPTING, /draining/);
+    await refused({ tenant: slug, to: 'draining' }, MoveExceptionCode.POOL_NOT_ACCEPTING, /draining and takes no tenants/);
+    await refused({ tenant: slug, to: 'retired' }, MoveExceptionCode.POOL_NOT_ACCEPTING, /retired and takes no tenants/);
     await fixture.control.pool.query("UPDATE platform.tenants SET status = 'suspended' WHERE id = $1", [id]);
     await refused({ tenant: slug, to: 'new' }, MoveExceptionCode.TENANT_SUSPENDED, /suspended; resume it/);
     await fixture.control.pool.query("UPDATE platform.tenants SET status = 'active' WHERE id = $1", [id]);
