@@ -25,6 +25,7 @@ import {
   type TenantSlug,
 } from '@mysaas/tenancy';
 import { fence, unfence } from './fence';
+import { withRunnerLock } from './runner-lock';
 import { moveRecord, type MoveEvent, type MoveRecord, type MoveRow } from './move-record';
 import { MoveException, MoveExceptionCode } from './move.exception';
 import { beginInSnapshot, clusterId, createSlotWithSnapshot, dropReplication, replicationName, subscribe, subscriptionErrors, subscriptionExists, subscriptionStreaming, walLevel } from './replication';
@@ -97,7 +98,6 @@ interface MoveContext {
 }
 
 const MOVE_LOCK = 0x6d6f7665; // 'move'
-const LOCK_WAIT_MS = 2_000;
 const MOVE_COLUMNS = `id, tenant_id, tenant_slug, from_pool, to_pool, from_release, to_release, state, method, done_steps,
   rows_copied::text, copy_ms, cutover_pause_ms, attempts, error, created_at, updated_at, switched_at, finished_at`;
 
@@ -671,26 +671,8 @@ export class Mover {
 
   private async locked<T>(id: string, work: () => Promise<T>): Promise<T> {
     await this.get(id);
-    const client = await this.options.platform.connect();
-    try {
-      // A mover that just died holds the lock until its server notices the dropped connection.
-      const deadline = Date.now() + LOCK_WAIT_MS;
-      let locked = false;
-      while (!locked) {
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [MOVE_LOCK, id]);
-        locked = rows[0]!.ok;
-        if (!locked && Date.now() < deadline) await sleep(50);
-        else break;
-      }
-      if (!locked) throw new MoveException(MoveExceptionCode.BUSY, `a mover is working on move ${id} right now; wait for it (saas moves show ${id})`);
-      try {
-        return await work();
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MOVE_LOCK, id]).catch(() => undefined);
-      }
-    } finally {
-      client.release();
-    }
+    const busy = () => new MoveException(MoveExceptionCode.BUSY, `a mover is working on move ${id} right now; wait for it (saas moves show ${id})`);
+    return withRunnerLock(this.options.platform, MOVE_LOCK, id, busy, work);
   }
 
   private async update(move: MoveRecord, changes: Partial<Pick<MoveRow, 'state' | 'method' | 'done_steps' | 'error' | 'attempts' | 'copy_ms' | 'finished_at'>> & { rows_copied?: number }, db: Queryable = this.options.platform): Promise<MoveRecord> {

@@ -3,6 +3,7 @@ import { pgErrorCode, PgErrorCode } from '@mysaas/db';
 import { poolAcceptsTenants, type RolloutState } from '@mysaas/tenancy';
 import { MoveException, MoveExceptionCode } from './move.exception';
 import type { Mover } from './mover';
+import { withRunnerLock } from './runner-lock';
 import { DEFAULT_REGRESSION_POLICY, healthWindow, judge, type HealthSource, type HealthWindow, type RegressionPolicy, type Verdict } from './tenant-health';
 
 /** One tenant in a rollout: where it is in its wave, and how it fared. */
@@ -233,9 +234,11 @@ export class Rollouts {
     return done;
   }
 
-  /** Every tenant this rollout moved goes back to its old pool, last moved first. */
+  /** Every tenant this rollout moved goes back to its old pool, the last wave first (canaries last). */
   private async rollBack(rollout: RolloutRecord): Promise<RolloutRecord> {
-    const moved = Object.entries(rollout.report).filter(([, entry]) => entry.moveId !== undefined).reverse();
+    const moved = Object.entries(rollout.report)
+      .filter(([, entry]) => entry.moveId !== undefined)
+      .sort(([, a], [, b]) => b.wave - a.wave);
     for (const [tenant, entry] of moved) {
       const move = await this.options.mover.get(entry.moveId!);
       if (move.state === 'rolled_back' || move.state === 'finalized') continue;
@@ -287,23 +290,8 @@ export class Rollouts {
 
   private async locked<T>(id: string, work: () => Promise<T>): Promise<T> {
     await this.get(id);
-    return inTransactionLock(this.options.platform, id, work);
-  }
-}
-
-/** Holds the rollout's advisory lock for the work (one runner at a time), or refuses at once. */
-async function inTransactionLock<T>(platform: Pool, id: string, work: () => Promise<T>): Promise<T> {
-  const client = await platform.connect();
-  try {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [ROLLOUT_LOCK, id]);
-    if (!rows[0]!.ok) throw new MoveException(MoveExceptionCode.BUSY, `a runner is working on rollout ${id} right now`);
-    try {
-      return await work();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ROLLOUT_LOCK, id]).catch(() => undefined);
-    }
-  } finally {
-    client.release();
+    const busy = () => new MoveException(MoveExceptionCode.BUSY, `a runner is working on rollout ${id} right now; wait until it halts or ends (saas rollouts show ${id})`);
+    return withRunnerLock(this.options.platform, ROLLOUT_LOCK, id, busy, work);
   }
 }
 

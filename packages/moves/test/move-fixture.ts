@@ -35,6 +35,11 @@ export interface MoveFixture {
   /** Writes as the tenant on a pool, as an app server would (its login, SET ROLE). */
   write(pool: string, slug: TenantSlug, name: string): Promise<void>;
   names(pool: string, slug: TenantSlug): Promise<string[]>;
+  /** Whether the pool's app login may become the tenant there (false: write-blocked or gone). */
+  canServe(pool: string, slug: TenantSlug): Promise<boolean>;
+  hasSchema(pool: string, slug: TenantSlug): Promise<boolean>;
+  /** The tenant's routing: its pool, and whether a cutover holds it. */
+  route(slug: string): Promise<{ pool: string; held: boolean }>;
   cleanup(): Promise<void>;
 }
 
@@ -127,6 +132,16 @@ export async function createMoveFixture(where: 'test-server' | 'logical-source')
       const { rows } = await pools[pool]!.admin.query<{ name: string }>(`SELECT name FROM ${ident(tenantSchemaName(slug))}.things ORDER BY id`);
       return rows.map((r) => r.name);
     },
+    canServe: async (pool, slug) => {
+      const { rows } = await pools[pool]!.admin.query(
+        `SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles a ON a.oid = m.member WHERE r.rolname = $1 AND a.rolname = $2`,
+        [tenantRoleName(slug), pools[pool]!.appRole],
+      );
+      return rows.length > 0;
+    },
+    hasSchema: async (pool, slug) => (await pools[pool]!.admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tenantSchemaName(slug)])).rows.length > 0,
+    route: async (slug) =>
+      (await control.pool.query<{ pool: string; held: boolean }>('SELECT pool, held_since IS NOT NULL AS held FROM platform.tenants WHERE slug = $1', [slug])).rows[0]!,
     cleanup: async () => {
       for (const pool of Object.values(pools)) {
         await pool.app.end();

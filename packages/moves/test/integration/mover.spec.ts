@@ -1,19 +1,7 @@
 import { Mover, MoveException, MoveExceptionCode } from '../../src';
 import { createMoveFixture, migrationsFor, type MoveFixture } from '../move-fixture';
 import { ident } from '@mysaas/db';
-import { tenantRoleName, tenantSchemaName, type TenantSlug } from '@mysaas/tenancy';
-
-const isMember = async (fixture: MoveFixture, pool: string, slug: TenantSlug) => {
-  const { rows } = await fixture.pools[pool]!.admin.query(
-    `SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles a ON a.oid = m.member WHERE r.rolname = $1 AND a.rolname = $2`,
-    [tenantRoleName(slug), fixture.pools[pool]!.appRole],
-  );
-  return rows.length > 0;
-};
-const schemaExists = async (fixture: MoveFixture, pool: string, slug: TenantSlug) =>
-  (await fixture.pools[pool]!.admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [tenantSchemaName(slug)])).rows.length > 0;
-const tenantPool = async (fixture: MoveFixture, slug: TenantSlug) =>
-  (await fixture.control.pool.query<{ pool: string; held: boolean }>('SELECT pool, held_since IS NOT NULL AS held FROM platform.tenants WHERE slug = $1', [slug])).rows[0]!;
+import { tenantSchemaName } from '@mysaas/tenancy';
 
 /**
  * Moves between two pools on the test server with the blocking method (copy under a write
@@ -42,9 +30,9 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
     expect(await fixture.names('new', slug)).toEqual(before);
     const { rows: tags } = await fixture.pools.new!.admin.query(`SELECT tags FROM ${ident(tenantSchemaName(slug))}.things LIMIT 1`);
     expect(tags[0]).toEqual({ tags: [] });
-    expect(await tenantPool(fixture, slug)).toEqual({ pool: 'new', held: false });
+    expect(await fixture.route(slug)).toEqual({ pool: 'new', held: false });
     expect(await fixture.names('old', slug)).toEqual(before);
-    expect(await isMember(fixture, 'old', slug)).toBe(false);
+    expect(await fixture.canServe('old', slug)).toBe(false);
     await expect(fixture.write('old', slug, 'late')).rejects.toThrow(/permission denied/);
     // The new pool's sequences go on after the copied rows.
     await fixture.write('new', slug, 'after the move');
@@ -62,11 +50,11 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
     const back = await mover.rollback(move.id);
 
     expect(back.state).toBe('rolled_back');
-    expect(await tenantPool(fixture, slug)).toEqual({ pool: 'old', held: false });
+    expect(await fixture.route(slug)).toEqual({ pool: 'old', held: false });
     expect(await fixture.names('old', slug)).toContain('written on the new pool');
-    expect(await isMember(fixture, 'old', slug)).toBe(true);
+    expect(await fixture.canServe('old', slug)).toBe(true);
     await fixture.write('old', slug, 'back home');
-    expect(await schemaExists(fixture, 'new', slug)).toBe(false);
+    expect(await fixture.hasSchema('new', slug)).toBe(false);
     // A finished move no longer blocks the next one.
     const again = await mover.start({ tenant: slug, to: 'new', method: 'blocking' });
     expect((await mover.run(again.id)).state).toBe('switched');
@@ -78,7 +66,7 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
     const move = await mover.run((await mover.start({ tenant: slug, to: 'new', method: 'blocking' })).id);
     const finalized = await mover.finalize(move.id);
     expect(finalized.state).toBe('finalized');
-    expect(await schemaExists(fixture, 'old', slug)).toBe(false);
+    expect(await fixture.hasSchema('old', slug)).toBe(false);
     expect(await fixture.names('new', slug)).toHaveLength(10);
     await expect(mover.rollback(move.id)).rejects.toMatchObject({ code: MoveExceptionCode.WRONG_STATE });
   });
@@ -103,10 +91,10 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
 
     const first = await mover.start({ tenant: slug, to: 'new', method: 'blocking' });
     await refused({ tenant: slug, to: 'new' }, MoveExceptionCode.ALREADY_OPEN, new RegExp(`already has move ${first.id}`));
-    expect(await schemaExists(fixture, 'new', slug)).toBe(false);
+    expect(await fixture.hasSchema('new', slug)).toBe(false);
     // Abandoning a move that has not run leaves the tenant where it was.
     expect((await mover.rollback(first.id)).state).toBe('rolled_back');
-    expect(await tenantPool(fixture, slug)).toEqual({ pool: 'old', held: false });
+    expect(await fixture.route(slug)).toEqual({ pool: 'old', held: false });
   });
 
   it('refuses a logical move where the source server cannot stream changes', async () => {

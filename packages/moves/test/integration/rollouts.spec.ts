@@ -41,7 +41,7 @@ describe('staged rollouts', () => {
   }, 60_000);
   afterAll(() => fixture?.cleanup());
 
-  const poolOf = async (slug: string) => (await fixture.control.pool.query<{ pool: string }>('SELECT pool FROM platform.tenants WHERE slug = $1', [slug])).rows[0]!.pool;
+  const poolOf = async (slug: string) => (await fixture.route(slug)).pool;
   const clearOldTenants = () => fixture.control.pool.query("UPDATE platform.tenants SET status = 'suspended' WHERE pool = 'old'");
 
   it('halts on a regression in its canary, moves no one else, and rolls back as a whole', async () => {
