@@ -61,6 +61,22 @@ const MOVE = {
   finishedAt: null,
 };
 
+const ROLLOUT = {
+  id: '7c2e4b18-93d5-4f0a-b6e1-5a8d9c3f2e71',
+  pool: 'v2',
+  state: 'running',
+  waves: [100],
+  canaries: [],
+  plan: [['acme']],
+  currentWave: 0,
+  policy: { windowMs: 30_000, minRequests: 5, maxErrorRateIncrease: 0.05, maxLatencyRatio: 2, minLatencyIncreaseMs: 50 },
+  report: {},
+  error: null,
+  createdAt: '2026-11-26T12:00:00.000Z',
+  updatedAt: '2026-11-26T12:00:00.000Z',
+  finishedAt: null,
+};
+
 /** Each command that reaches the control plane: a command line, the request it makes, a valid answer. */
 const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: object; reads?: Record<string, object>; env?: Record<string, string> }[] = [
   { command: 'pools list', args: [], route: 'GET /platform/pools', answer: { pools: [POOL] } },
@@ -122,6 +138,17 @@ const EVERY_REQUEST: { command: string; args: string[]; route: string; answer: o
   { command: 'moves finalize', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/finalize`, answer: { ...MOVE, state: 'finalizing' } },
   { command: 'moves rollback', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/rollback`, answer: { ...MOVE, state: 'rolling_back' } },
   { command: 'moves resume', args: [MOVE.id, '--no-wait'], route: `POST /platform/moves/${MOVE.id}/resume`, answer: MOVE },
+  {
+    command: 'rollout',
+    args: ['v2'],
+    route: 'POST /platform/rollouts',
+    answer: ROLLOUT,
+    reads: { [`GET /platform/rollouts/${ROLLOUT.id}`]: { ...ROLLOUT, state: 'done', currentWave: 1 } },
+  },
+  { command: 'rollouts list', args: [], route: 'GET /platform/rollouts', answer: { rollouts: [ROLLOUT] } },
+  { command: 'rollouts show', args: [ROLLOUT.id], route: `GET /platform/rollouts/${ROLLOUT.id}`, answer: ROLLOUT },
+  { command: 'rollouts resume', args: [ROLLOUT.id, '--no-wait'], route: `POST /platform/rollouts/${ROLLOUT.id}/resume`, answer: ROLLOUT },
+  { command: 'rollouts rollback', args: [ROLLOUT.id, '--no-wait'], route: `POST /platform/rollouts/${ROLLOUT.id}/rollback`, answer: { ...ROLLOUT, state: 'rolling_back' } },
 ];
 
 describe('saas', () => {

@@ -5,6 +5,7 @@ import { addJobsCommands } from './commands/jobs.command';
 import { addMigrateCommand } from './commands/migrate.command';
 import { addMovesCommands } from './commands/moves.command';
 import { addPoolsCommands } from './commands/pools.command';
+import { addRolloutCommands } from './commands/rollouts.command';
 import { addTenantsCommands } from './commands/tenants.command';
 import { examples } from './commands/help-text';
 
@@ -15,8 +16,8 @@ Where the control plane is:
   otherwise              the dev stack \`npm start\` runs, found from the current folder
                          (its data folder: $MYSAAS_DATA_DIR or <repository>/.mysaas)
 
-Exit codes: 0 done, 1 the operation failed, 2 the command was mistyped, 130 Ctrl-C stopped
-following a tenant move (the move goes on in the control plane).
+Exit codes: 0 done, 1 the operation failed (or a rollout halted), 2 the command was mistyped,
+130 Ctrl-C stopped following a tenant move or a rollout (it goes on in the control plane).
 `;
 
 /** The whole command tree, bound to one session. Command groups each add themselves here. */
@@ -32,12 +33,13 @@ export function createProgram(session: CliSession): Command {
       getErrHasColors: () => session.err.color,
     })
     .showHelpAfterError('(add --help for usage and examples)')
-    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas migrate --pool v1', 'saas tenants move acme --to v2', 'saas moves list', 'saas jobs stats')}${ENVIRONMENT}`);
+    .addHelpText('after', `${examples('saas pools list', 'saas tenants list --pool v1', 'saas tenants show acme --json', 'saas migrate --pool v1', 'saas tenants move acme --to v2', 'saas moves list', 'saas rollout v2 --canary acme', 'saas jobs stats')}${ENVIRONMENT}`);
 
   addPoolsCommands(program, session);
   addTenantsCommands(program, session);
   addMigrateCommand(program, session);
   addMovesCommands(program, session);
+  addRolloutCommands(program, session);
   addJobsCommands(program, session);
   return program;
 }

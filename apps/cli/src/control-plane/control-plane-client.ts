@@ -37,6 +37,11 @@ const HINTS_BY_CODE = new Map<string, string>([
   ['MOVE_WRONG_STATE', '`saas moves show <id>` shows its state and what can be done next'],
   ['MOVE_BUSY', 'it goes on by itself: `saas moves show <id>` shows where it is'],
   ['MOVE_METHOD_UNAVAILABLE', 'move it with --method blocking (its requests wait for the whole copy), or leave --method out'],
+  // Rollouts: `saas rollout` and `saas rollouts …` name the rollout in MOVE_WRONG_STATE and MOVE_BUSY hints.
+  ['ROLLOUT_INVALID', "`saas tenants list` shows the tenants and their pools; `saas pools list` each pool's release"],
+  ['ROLLOUT_OPEN', '`saas rollouts list` shows it: `saas rollouts resume <id>` or `saas rollouts rollback <id>` finishes it'],
+  ['ROLLOUT_NO_METRICS', "start the control plane with ROLLOUT_METRICS_URLS set to the gateways' /metrics endpoints, comma-separated (`npm start` sets it for the dev stack)"],
+  ['ROLLOUT_NOT_FOUND', '`saas rollouts list` shows the rollouts'],
 ]);
 
 /**
