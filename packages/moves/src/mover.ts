@@ -326,7 +326,7 @@ export class Mover {
     move = await this.step(move, 'sequences', () => copySequences(ctx.source.db, ctx.target.db, ctx.schema).then(() => ({})));
     if (move.method === 'logical') move = await this.step(move, 'unsubscribe', () => dropReplication(ctx.source.db, ctx.target.db, ctx.replication).then(() => ({})));
     move = await this.step(move, 'migrate', async () => ({ migrations: await this.migrateAs(ctx.target.db, ctx, move.toRelease) }));
-    move = await this.step(move, 'switch', () => this.switchTo(move, ctx.target.name, 'forward'));
+    move = await this.step(move, 'switch', (tx) => this.switchTo(tx, move, ctx.target.name, 'forward'), { atomic: true });
     move = await this.get(move.id);
     await this.options.jobs?.release(move.tenantId);
     return move;
@@ -423,7 +423,7 @@ export class Mover {
         return { rows: totalRows(expected) };
       });
       move = await this.step(move, 'unblock-old', () => unfence(ctx.source.db, { role: ctx.role, appRole: ctx.source.appRole }).then(() => ({})));
-      move = await this.step(move, 'switch', () => this.switchTo(move, ctx.source.name, 'back', Date.now() - heldAt));
+      move = await this.step(move, 'switch', (tx) => this.switchTo(tx, move, ctx.source.name, 'back', Date.now() - heldAt), { atomic: true });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await unfence(ctx.target.db, { role: ctx.role, appRole: ctx.target.appRole });
@@ -475,28 +475,40 @@ export class Mover {
 
   // ── Steps ─────────────────────────────────────────────────────────────────────────────
 
-  /** Runs one step unless this attempt already did it, recording its start, end and figures. */
-  private async step(move: MoveRecord, name: string, work: () => Promise<Record<string, unknown> | void>): Promise<MoveRecord> {
+  /**
+   * Runs one step unless this attempt already did it, recording its start, end and figures.
+   * A step whose work changes the platform itself (the switch) gets the control database's
+   * transaction, so its end is recorded in the same commit as what it changed: nobody sees a
+   * switched move whose switch step has not ended.
+   */
+  private async step(
+    move: MoveRecord,
+    name: string,
+    work: (platform: Queryable) => Promise<Record<string, unknown> | void>,
+    options: { atomic?: boolean } = {},
+  ): Promise<MoveRecord> {
     if (move.doneSteps.includes(name)) return move;
     await this.options.observer?.step?.(move, name);
     await this.record(move.id, name, 'started', null, {});
     const started = Date.now();
-    let details: Record<string, unknown>;
+    const finish = async (db: Queryable) => {
+      const details = (await work(db)) ?? {};
+      const ms = Date.now() - started;
+      const { rows } = await db.query<MoveRow>(
+        `UPDATE platform.tenant_moves SET done_steps = array_append(done_steps, $2), updated_at = now() WHERE id = $1 RETURNING ${MOVE_COLUMNS}`,
+        [move.id, name],
+      );
+      await this.event(db, move.id, name, 'done', ms, details);
+      return { updated: moveRecord(rows[0]!), ms, details };
+    };
     try {
-      details = (await work()) ?? {};
+      const { updated, ms, details } = options.atomic ? await inTransaction(this.options.platform, finish) : await finish(this.options.platform);
+      this.options.observer?.stepDone?.(updated, name, ms, details);
+      return updated;
     } catch (error) {
       await this.record(move.id, name, 'failed', Date.now() - started, { reason: error instanceof Error ? error.message : String(error) }).catch(() => undefined);
       throw error;
     }
-    const ms = Date.now() - started;
-    const { rows } = await this.options.platform.query<MoveRow>(
-      `UPDATE platform.tenant_moves SET done_steps = array_append(done_steps, $2), updated_at = now() WHERE id = $1 RETURNING ${MOVE_COLUMNS}`,
-      [move.id, name],
-    );
-    await this.record(move.id, name, 'done', ms, details);
-    const updated = moveRecord(rows[0]!);
-    this.options.observer?.stepDone?.(updated, name, ms, details);
-    return updated;
   }
 
   private async holdJobs(tenantId: string): Promise<Record<string, unknown>> {
@@ -532,24 +544,22 @@ export class Mover {
    * commit. A move's switch also records it `switched`; a rollback's switch back leaves it
    * `rolling_back` until the copy on the new pool is dropped too.
    */
-  private async switchTo(move: MoveRecord, pool: string, direction: 'forward' | 'back', pauseMs?: number): Promise<Record<string, unknown>> {
-    return inTransaction(this.options.platform, async (tx) => {
-      const { rows } = await tx.query<{ paused_ms: number | null }>(
-        `UPDATE platform.tenants SET pool = $2, held_since = NULL, updated_at = now() WHERE id = $1
-         RETURNING (extract(epoch FROM clock_timestamp() - (SELECT held_since FROM platform.tenants WHERE id = $1)) * 1000)::int AS paused_ms`,
-        [move.tenantId, pool],
+  private async switchTo(tx: Queryable, move: MoveRecord, pool: string, direction: 'forward' | 'back', pauseMs?: number): Promise<Record<string, unknown>> {
+    const { rows } = await tx.query<{ paused_ms: number | null }>(
+      `UPDATE platform.tenants SET pool = $2, held_since = NULL, updated_at = now() WHERE id = $1
+       RETURNING (extract(epoch FROM clock_timestamp() - (SELECT held_since FROM platform.tenants WHERE id = $1)) * 1000)::int AS paused_ms`,
+      [move.tenantId, pool],
+    );
+    const pausedMs = pauseMs ?? rows[0]?.paused_ms ?? null;
+    if (direction === 'forward') {
+      await tx.query(
+        `UPDATE platform.tenant_moves SET state = 'switched', updated_at = now(), error = NULL, cutover_pause_ms = $2, switched_at = now() WHERE id = $1`,
+        [move.id, pausedMs],
       );
-      const pausedMs = pauseMs ?? rows[0]?.paused_ms ?? null;
-      if (direction === 'forward') {
-        await tx.query(
-          `UPDATE platform.tenant_moves SET state = 'switched', updated_at = now(), error = NULL, cutover_pause_ms = $2, switched_at = now() WHERE id = $1`,
-          [move.id, pausedMs],
-        );
-      }
-      await announceRoutingChange(tx, { kind: 'tenant', slug: move.tenant });
-      await audit(tx, direction === 'forward' ? 'tenant.moved' : 'tenant.moved_back', move.tenant, { move: move.id, pool, pauseMs: pausedMs });
-      return { pool, pauseMs: pausedMs };
-    });
+    }
+    await announceRoutingChange(tx, { kind: 'tenant', slug: move.tenant });
+    await audit(tx, direction === 'forward' ? 'tenant.moved' : 'tenant.moved_back', move.tenant, { move: move.id, pool, pauseMs: pausedMs });
+    return { pool, pauseMs: pausedMs };
   }
 
   private async close(move: MoveRecord, state: 'finalized' | 'rolled_back', action: string): Promise<MoveRecord> {
