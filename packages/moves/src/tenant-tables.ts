@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { ident, type Queryable } from '@mysaas/db';
+import { ident, literal, type Queryable } from '@mysaas/db';
 
 /** A table of a tenant schema and the columns a copy carries (generated ones excluded). */
 export interface TenantTable {
@@ -70,14 +70,62 @@ export async function copySchema(
 ): Promise<number> {
   await target.query('SET LOCAL session_replication_role = replica');
   if (tables.length > 0) await target.query(`TRUNCATE ${tables.map((t) => qualified(schema, t.name)).join(', ')}`);
+  // As pg_dump does: load the rows, then build the indexes, instead of updating them per row
+  // (about twice as fast for a table of a million links).
+  const deferred = await deferrableIndexes(target, schema);
+  for (const index of deferred) await target.query(index.drop);
   let total = 0;
   for (const table of tables) {
     const rows = await copyTable(source, target, schema, table);
     total += rows;
     onTable?.(table.name, rows);
   }
+  for (const index of deferred) await target.query(index.create);
   await copySequences(source, target, schema);
   return total;
+}
+
+/** An index (or the unique constraint it backs) dropped before a bulk load and built after it. */
+interface DeferredIndex {
+  drop: string;
+  create: string;
+}
+
+/**
+ * The indexes of `schema` a load can do without and build afterwards: plain indexes, and
+ * primary-key and unique constraints no foreign key leans on (those must stay). Constraints
+ * first, so the plain indexes are dropped after and built after them, as pg_dump orders them.
+ */
+async function deferrableIndexes(db: Queryable, schema: string): Promise<DeferredIndex[]> {
+  const { rows } = await db.query<{ kind: number; drop: string; create: string }>(
+    `SELECT 0 AS kind,
+            format('ALTER TABLE %I.%I DROP CONSTRAINT %I', n.nspname, t.relname, c.conname) AS drop,
+            format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s', n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid)) AS create
+       FROM pg_constraint c
+       JOIN pg_class t ON t.oid = c.conrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = $1 AND c.contype IN ('p', 'u')
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+     UNION ALL
+     SELECT 1 AS kind, format('DROP INDEX %I.%I', n.nspname, i.relname), pg_get_indexdef(x.indexrelid)
+       FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid
+       JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+      ORDER BY kind`,
+    [schema],
+  );
+  return rows.map(({ drop, create }) => ({ drop, create }));
+}
+
+/** Row counts of every table, in one round trip: a cheap first sign that two copies agree. */
+export async function rowCounts(db: Queryable, schema: string, tables: readonly TenantTable[]): Promise<Map<string, number>> {
+  if (tables.length === 0) return new Map();
+  const { rows } = await db.query<{ table: string; rows: string }>(
+    tables.map((t) => `SELECT ${literal(t.name)} AS table, count(*)::text AS rows FROM ${qualified(schema, t.name)}`).join(' UNION ALL '),
+  );
+  return new Map(rows.map((r) => [r.table, Number(r.rows)]));
 }
 
 /**
