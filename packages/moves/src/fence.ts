@@ -8,7 +8,7 @@ import { ident, type Queryable } from '@mysaas/db';
  * Idempotent; undone by `unfence`.
  */
 export async function fence(db: Queryable, input: { role: string; appRole: string; timeoutMs: number }): Promise<void> {
-  if (await isMember(db, input.role, input.appRole)) await db.query(`REVOKE ${ident(input.role)} FROM ${ident(input.appRole)}`);
+  await revoke(db, input.role, input.appRole);
   const { rows } = await db.query<{ at: Date }>('SELECT clock_timestamp() AS at');
   const fencedAt = rows[0]!.at;
   const deadline = Date.now() + input.timeoutMs;
@@ -26,6 +26,11 @@ export async function fence(db: Queryable, input: { role: string; appRole: strin
     }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Takes the tenant's role from the pool's app login, without waiting for anything (idempotent). */
+export async function revoke(db: Queryable, role: string, appRole: string): Promise<void> {
+  if (await isMember(db, role, appRole)) await db.query(`REVOKE ${ident(role)} FROM ${ident(appRole)}`);
 }
 
 /** Lets the pool's app login become the tenant again (idempotent). */

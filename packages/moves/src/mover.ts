@@ -24,7 +24,7 @@ import {
   type PoolStatus,
   type TenantSlug,
 } from '@mysaas/tenancy';
-import { fence, unfence } from './fence';
+import { fence, revoke, unfence } from './fence';
 import { withRunnerLock } from './runner-lock';
 import { moveRecord, type MoveEvent, type MoveRecord, type MoveRow } from './move-record';
 import { MoveException, MoveExceptionCode } from './move.exception';
@@ -436,6 +436,9 @@ export class Mover {
       move = await this.step(move, 'switch', (tx) => this.switchTo(tx, move, ctx.source.name, 'back', Date.now() - heldAt), { atomic: true });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      // The tenant stays on the new pool: the old schema goes back behind its write block
+      // (lifted already if the failure came after `unblock-old`), the new one is opened again.
+      await revoke(ctx.source.db, ctx.role, ctx.source.appRole);
       await unfence(ctx.target.db, { role: ctx.role, appRole: ctx.target.appRole });
       await this.holdRequests(move.tenantId, ctx.slug, false);
       await this.options.jobs?.release(move.tenantId);

@@ -61,6 +61,32 @@ describe('tenant moves (blocking copy, pools on one server)', () => {
     expect(await fixture.names('new', slug)).toEqual(expect.arrayContaining(['written on the new pool', 'back home']));
   });
 
+  it('keeps the tenant on the new pool, its old schema write-blocked again, when a rollback fails just before switching back', async () => {
+    const { slug } = await fixture.tenant('old', 20);
+    const { id } = await mover.start({ tenant: slug, to: 'new', method: 'blocking' });
+    await mover.run(id);
+    const failing = new Mover({
+      platform: fixture.control.pool,
+      migrations: migrationsFor,
+      observer: {
+        step: (move, step) => {
+          if (move.state === 'rolling_back' && step === 'switch') throw new Error('injected: the control database went away');
+        },
+      },
+    });
+
+    const failed = await failing.rollback(id);
+
+    expect(failed).toMatchObject({ state: 'switched', error: expect.stringContaining('rollback failed, the tenant stays on new: injected') });
+    expect(await fixture.route(slug)).toEqual({ pool: 'new', held: false });
+    expect(await fixture.canServe('old', slug)).toBe(false);
+    expect(await fixture.canServe('new', slug)).toBe(true);
+    await fixture.write('new', slug, 'still served by the new pool');
+    // A later rollback, nothing failing, carries that write back.
+    expect((await mover.rollback(id)).state).toBe('rolled_back');
+    expect(await fixture.names('old', slug)).toContain('still served by the new pool');
+  });
+
   it('finalizes a switched move: the old schema is dropped, the new pool keeps serving', async () => {
     const { slug } = await fixture.tenant('old', 10);
     const move = await mover.run((await mover.start({ tenant: slug, to: 'new', method: 'blocking' })).id);
