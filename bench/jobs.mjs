@@ -7,12 +7,20 @@
 // Each mode runs as "fifo" (plain BullMQ: TenantJobs straight to one queue) and "fair" (the
 // store, the FairDispatcher and the same queue and worker). Every job is one idempotent upsert
 // of a link in its tenant's schema, through the tenant runtime, with the pool's app login.
-// Everything runs in this process (producer, dispatcher, worker), against the stack's Postgres.
+// The producer and the worker run in this process, against the stack's Postgres; the fair
+// dispatcher too (--dispatcher inline), or in a child process of its own (--dispatcher process,
+// as a deployment runs it: the same store and queue URLs), or both side by side.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { log, parseBenchmarkArgs, runBenchmark, UsageError, wholeNumber } from './lib/benchmark.mjs';
 import { fetchOnce } from './lib/load.mjs';
 import { requireBuilt } from './lib/platform.mjs';
+import { machineCpuTimeMs, processCpuTimeMs } from './lib/processes.mjs';
 import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report.mjs';
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
@@ -25,6 +33,10 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
   --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
   --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window})
   --only <fifo|fair>      run one scheduling only (for profiling one path; the targets need both)
+  --dispatcher <inline|process|both>
+                         where the fair dispatcher runs: in the benchmark process beside the producer
+                         and the worker (inline, the default), in a child process of its own (process),
+                         or each in turn (both); the producer and the worker stay in the benchmark process
   --backend <redis|postgres|both>
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
   --json                 print one JSON object on stdout instead of the markdown table
@@ -37,7 +49,10 @@ function parseOptions(args) {
   const values = parseBenchmarkArgs(args, {
     big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
     concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' },
+    dispatcher: { type: 'string' },
   });
+  const dispatcher = values.dispatcher ?? 'inline';
+  if (!['inline', 'process', 'both'].includes(dispatcher)) throw new UsageError(`--dispatcher: "${dispatcher}" is none of inline, process, both`);
   if (values.only !== undefined && !['fifo', 'fair'].includes(values.only)) throw new UsageError(`--only: "${values.only}" is neither fifo nor fair`);
   const backend = values.backend ?? 'auto';
   if (!['redis', 'postgres', 'both', 'auto'].includes(backend)) throw new UsageError(`--backend: "${backend}" is none of redis, postgres, both`);
@@ -51,6 +66,7 @@ function parseOptions(args) {
     window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
     backend,
     schedulings: values.only === undefined ? ['fifo', 'fair'] : [values.only],
+    dispatchers: dispatcher === 'both' ? ['inline', 'process'] : [dispatcher],
   };
 }
 
@@ -67,12 +83,12 @@ export async function main(args) {
     // failure; its upsert left one row. A job never run is.
     failures: (report) => {
       const lost = report.runs.filter((r) => r.lost > 0);
-      return lost.length === 0 ? undefined : `jobs were lost in: ${lost.map((r) => `${r.backend} ${r.mode} ${r.scheduling}`).join(', ')}`;
+      return lost.length === 0 ? undefined : `jobs were lost in: ${lost.map((r) => `${r.backend} ${r.mode} ${label(r)}`).join(', ')}`;
     },
   });
 }
 
-async function measure({ stack, options, signal }) {
+async function measure({ stack, options, signal, dataDir }) {
   const jobs = requireBuilt('@mysaas/jobs');
   const { createPoolDataSource, TenantDatabase } = requireBuilt('@mysaas/db');
   const { runAsTenant, currentTenantScope } = requireBuilt('@mysaas/tenant-runtime');
@@ -121,16 +137,19 @@ async function measure({ stack, options, signal }) {
   // queued behind the running jobs, and every start would wait for the dispatcher's round trip.
   const policy = { weight: 1, maxRunning: options.window, maxQueued: 10_000_000 };
 
+  const serversCpuMs = await serversCpuReader(dataDir);
   const runs = [];
+  // fifo, then fair with each dispatcher placement asked for.
+  const variants = options.schedulings.flatMap((scheduling) => (scheduling === 'fifo' ? [{ scheduling }] : options.dispatchers.map((dispatcher) => ({ scheduling, dispatcher }))));
   try {
     for (const backendKind of backends) {
-      for (const scheduling of options.schedulings) {
+      for (const { scheduling, dispatcher } of variants) {
         for (const mode of ['mixed', 'single']) {
           signal.throwIfAborted();
           records = new Map();
-          const label = `${backendKind} ${scheduling} ${mode}`;
-          log(`[${runs.length + 1}/${backends.length * 2 * options.schedulings.length}] ${label}: ${options.big} jobs${mode === 'mixed' ? ` + ${options.smallTenants} × ${options.smallJobs} at +${DEFAULTS.smallAtMs / 1000} s` : ''}…`);
-          runs.push(await run({ jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, mode, jobsDbUrl, redisUrl, records: () => records, signal, label }));
+          const label = `${backendKind} ${scheduling}${dispatcher ? ` (dispatcher ${dispatcher})` : ''} ${mode}`;
+          log(`[${runs.length + 1}/${backends.length * 2 * variants.length}] ${label}: ${options.big} jobs${mode === 'mixed' ? ` + ${options.smallTenants} × ${options.smallJobs} at +${DEFAULTS.smallAtMs / 1000} s` : ''}…`);
+          runs.push(await run({ serversCpuMs, jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, dispatcher, mode, jobsDbUrl, redisUrl, records: () => records, signal, label }));
         }
       }
     }
@@ -141,10 +160,11 @@ async function measure({ stack, options, signal }) {
 }
 
 async function run(ctx) {
-  const { jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, mode, jobsDbUrl, redisUrl, records, signal, label } = ctx;
+  const { serversCpuMs, jobs, runAsTenant, tenantDb, byId, big, small, registry, upsert, policy, options, backendKind, scheduling, dispatcher: placement, mode, jobsDbUrl, redisUrl, records, signal, label } = ctx;
   const suffix = Math.random().toString(36).slice(2, 8);
   const queueName = `bench-${suffix}`;
-  const backend = jobs.jobBackend(backendKind === 'redis' ? { kind: 'redis', url: redisUrl } : { kind: 'postgres', url: jobsDbUrl, schema: 'bullmq' });
+  const backendConfig = backendKind === 'redis' ? { kind: 'redis', url: redisUrl } : { kind: 'postgres', url: jobsDbUrl, schema: 'bullmq' };
+  const backend = jobs.jobBackend(backendConfig);
   const queue = backend.queue(queueName);
   const worker = jobs.startJobWorker(backend, queueName, {
     registry, concurrency: options.concurrency, locate: async (id) => ({ tenant: byId.get(id), db: tenantDb }),
@@ -153,15 +173,22 @@ async function run(ctx) {
   let store;
   let events;
   let dispatcher;
+  let child;
   let target = { queue };
   if (scheduling === 'fair') {
-    store = new jobs.PostgresJobStore(jobsDbUrl, `bench_${suffix}`);
+    const storeSchema = `bench_${suffix}`;
+    store = new jobs.PostgresJobStore(jobsDbUrl, storeSchema);
     await store.migrate();
-    events = backend.events(queueName);
-    dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, pollMs: 50 });
-    if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
+    if (placement === 'process') {
+      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window, pollMs: 50, policy });
+    } else {
+      events = backend.endEvents(queueName);
+      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, pollMs: 50 });
+      if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
+    }
     target = { store, defaultPolicy: policy };
   }
+  let dispatcherCpuMs = null;
   const producer = new jobs.TenantJobs(target);
   const enqueue = (tenant, from, count, prefix) =>
     runAsTenant(tenantDb, tenant, async () => {
@@ -174,6 +201,9 @@ async function run(ctx) {
 
   try {
     const t0 = Date.now();
+    const cpuAtStart = process.cpuUsage();
+    const machineAtStart = machineCpuTimeMs();
+    const serversAtStart = serversCpuMs();
     await enqueue(big, 0, options.big, 'b');
     const bigEnqueuedMs = Date.now() - t0;
     let expected = options.big;
@@ -197,6 +227,12 @@ async function run(ctx) {
       }
       await sleep(200);
     }
+    // This process's CPU (producer, worker and, inline, the dispatcher) until the last job ended.
+    const cpu = process.cpuUsage(cpuAtStart);
+    const machineAtEnd = machineCpuTimeMs();
+    const serversAtEnd = serversCpuMs();
+    if (child) dispatcherCpuMs = (await child.stop()).cpuMs;
+    child = undefined;
     const all = [...records().values()];
     const bigJobs = all.filter((r) => r.tenant === big.slug);
     const smallJobs = all.filter((r) => r.tenant !== big.slug);
@@ -205,6 +241,7 @@ async function run(ctx) {
     const lastEnd = Math.max(...bigJobs.map((r) => r.ended));
     return {
       backend: backendKind, scheduling, mode,
+      dispatcher: scheduling === 'fair' ? placement : null,
       jobs: all.length,
       lost: expected - all.length,
       duplicated: all.filter((r) => r.runs > 1).length,
@@ -216,8 +253,16 @@ async function run(ctx) {
       meanRunMs: round(bigJobs.reduce((sum, r) => sum + (r.ended - r.started), 0) / bigJobs.length, 2),
       workerBusyShare: round(bigJobs.reduce((sum, r) => sum + (r.ended - r.started), 0) / (options.concurrency * (lastEnd - firstStart)), 3),
       smallWaitMs: waits.length === 0 ? null : latencySummary(waits),
+      // CPU seconds: the benchmark process's, and the dispatcher process's (--dispatcher process).
+      benchCpuSeconds: round((cpu.user + cpu.system) / 1e6, 1),
+      dispatcherCpuSeconds: dispatcherCpuMs === null ? null : round(dispatcherCpuMs / 1000, 1),
+      // The whole machine's CPUs (every process: this one, the dispatcher's, Postgres, Redis, anything else), busy share.
+      postgresCpuSeconds: serversAtStart.postgres === null ? null : round((serversAtEnd.postgres - serversAtStart.postgres) / 1000, 1),
+      redisCpuSeconds: serversAtStart.redis === null ? null : round((serversAtEnd.redis - serversAtStart.redis) / 1000, 1),
+      machineBusyShare: machineAtStart && machineAtEnd ? round((machineAtEnd.busyMs - machineAtStart.busyMs) / (machineAtEnd.totalMs - machineAtStart.totalMs), 3) : null,
     };
   } finally {
+    await child?.stop().catch(() => child.kill());
     await dispatcher?.stop();
     await worker.close();
     await events?.close();
@@ -227,6 +272,72 @@ async function run(ctx) {
     await store?.close();
   }
 }
+
+/**
+ * Forks bench/lib/jobs-dispatcher.mjs and waits until its dispatcher holds the store's lock.
+ * `stop()` stops it and resolves with its CPU time; `kill()` ends it at once.
+ */
+async function startDispatcherProcess(settings) {
+  const script = fileURLToPath(new URL('./lib/jobs-dispatcher.mjs', import.meta.url));
+  const proc = fork(script, [JSON.stringify(settings)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const nextMessage = () => Promise.race([
+    once(proc, 'message').then(([message]) => message),
+    once(proc, 'exit').then(([code]) => ({ error: `the dispatcher process exited (${code})` })),
+  ]);
+  const ready = await nextMessage();
+  if (!ready.ready) {
+    proc.kill();
+    throw new Error(`the dispatcher process did not start: ${ready.error}`);
+  }
+  let stopping;
+  return {
+    stop: () => {
+      stopping ??= (async () => {
+        const answer = nextMessage();
+        proc.send('stop');
+        const message = await answer;
+        if (!message.stopped) throw new Error(`the dispatcher process did not stop cleanly: ${message.error}`);
+        if (proc.exitCode === null) await once(proc, 'exit');
+        return message;
+      })();
+      return stopping;
+    },
+    kill: () => proc.kill('SIGKILL'),
+  };
+}
+
+/**
+ * CPU time so far (ms) of this run's embedded Postgres servers (each postmaster and the
+ * processes it forked: backends that exit take theirs with them) and of redis-server; null
+ * for what cannot be read (not Linux, DATABASE_URL's server, no Redis here).
+ */
+async function serversCpuReader(dataDir) {
+  const { runningServerPid } = requireBuilt('@mysaas/embedded-db');
+  const postgresDir = dataDir === undefined ? undefined : join(dataDir, 'postgres');
+  const postmasters = postgresDir === undefined || !existsSync(postgresDir) ? [] :
+    (await Promise.all(readdirSync(postgresDir).map((server) => runningServerPid(join(postgresDir, server))))).filter((pid) => pid !== undefined);
+  return () => {
+    let postgres = postmasters.length === 0 ? null : 0;
+    let redis = null;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (postgres !== null && (postmasters.includes(Number(entry)) || postmasters.includes(ppid))) postgres += processCpuTimeMs(entry) ?? 0;
+      if (name === 'redis-server') redis = (redis ?? 0) + (processCpuTimeMs(entry) ?? 0);
+    }
+    return { postgres, redis };
+  };
+}
+
+/** fifo, or fair with its dispatcher's place. */
+const label = (r) => (r.scheduling === 'fair' && r.dispatcher ? `fair (dispatcher ${r.dispatcher})` : r.scheduling);
 
 async function provision(stack, slug) {
   const res = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants`, {
@@ -257,26 +368,30 @@ async function jobsDatabase(controlAdminUrl) {
 
 function markdown(report) {
   const { settings } = report;
+  const cpu = (r) => `${fmt(r.benchCpuSeconds)}${r.dispatcherCpuSeconds === null || r.dispatcherCpuSeconds === undefined ? '' : ` + ${fmt(r.dispatcherCpuSeconds)}`}`;
+  const servers = (r) => `${r.postgresCpuSeconds === null ? '–' : fmt(r.postgresCpuSeconds)} / ${r.redisCpuSeconds === null ? '–' : fmt(r.redisCpuSeconds)}`;
   const rows = report.runs.map((r) =>
-    `| ${r.backend} | ${r.mode} | ${r.scheduling} | ${r.jobs} | ${r.smallWaitMs ? `${fmtMs(r.smallWaitMs.p50)} / ${fmtMs(r.smallWaitMs.p99)} / ${fmtMs(r.smallWaitMs.max)}` : '–'} | ${fmt(r.bigDrainSeconds)} | ${fmt(r.throughputPerSecond)} | ${fmt(r.meanRunMs)} | ${Math.round(r.workerBusyShare * 100)}% | ${r.lost} / ${r.duplicated} |`);
-  const ratio = (backend, mode, field) => {
+    `| ${r.backend} | ${r.mode} | ${label(r)} | ${r.jobs} | ${r.smallWaitMs ? `${fmtMs(r.smallWaitMs.p50)} / ${fmtMs(r.smallWaitMs.p99)} / ${fmtMs(r.smallWaitMs.max)}` : '–'} | ${fmt(r.bigDrainSeconds)} | ${fmt(r.throughputPerSecond)} | ${fmt(r.meanRunMs)} | ${Math.round(r.workerBusyShare * 100)}% | ${cpu(r)} | ${servers(r)} | ${r.machineBusyShare === null ? '–' : `${Math.round(r.machineBusyShare * 100)}%`} | ${r.lost} / ${r.duplicated} |`);
+  const ratio = (backend, dispatcher, mode, field) => {
     const fifo = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fifo');
-    const fair = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fair');
+    const fair = report.runs.find((r) => r.backend === backend && r.mode === mode && r.scheduling === 'fair' && r.dispatcher === dispatcher);
     return fifo && fair ? round(fair[field] / fifo[field], 3) : null;
   };
-  const verdicts = settings.backends.map((b) => {
-    const fair = report.runs.find((r) => r.backend === b && r.mode === 'mixed' && r.scheduling === 'fair');
-    return `- ${b}: small tenants' p99 wait, fair: ${fmtMs(fair?.smallWaitMs?.p99)} ms (target < 1000 ms) — ${fair?.smallWaitMs?.p99 < 1000 ? 'met' : '**not met**'}; ` +
-      `big tenant's drain, fair / fifo: ${ratio(b, 'mixed', 'bigDrainSeconds')} (target ≤ 1.05) — ${ratio(b, 'mixed', 'bigDrainSeconds') <= 1.05 ? 'met' : '**not met**'}; ` +
-      `single-tenant throughput, fair / fifo: ${ratio(b, 'single', 'throughputPerSecond')} (target ≥ 0.9) — ${ratio(b, 'single', 'throughputPerSecond') >= 0.9 ? 'met' : '**not met**'}`;
-  });
+  const verdicts = settings.backends.flatMap((b) => settings.dispatchers.map((d) => {
+    const fair = report.runs.find((r) => r.backend === b && r.mode === 'mixed' && r.scheduling === 'fair' && r.dispatcher === d);
+    const drain = ratio(b, d, 'mixed', 'bigDrainSeconds');
+    const throughput = ratio(b, d, 'single', 'throughputPerSecond');
+    return `- ${b}, dispatcher ${d}: small tenants' p99 wait, fair: ${fmtMs(fair?.smallWaitMs?.p99)} ms (target < 1000 ms) — ${fair?.smallWaitMs?.p99 < 1000 ? 'met' : '**not met**'}; ` +
+      `big tenant's drain, fair / fifo: ${drain} (target ≤ 1.05) — ${drain !== null && drain <= 1.05 ? 'met' : '**not met**'}; ` +
+      `single-tenant throughput, fair / fifo: ${throughput} (target ≥ 0.9) — ${throughput !== null && throughput >= 0.9 ? 'met' : '**not met**'}`;
+  }));
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.window}; every job one idempotent upsert through the tenant runtime; producer, dispatcher and worker in the benchmark process.
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.window}; every job one idempotent upsert through the tenant runtime; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
 
-| backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | lost / run twice (at least once) |
-|---|---|---|---:|---:|---:|---:|---:|---:|---:|
+| backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
+|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Targets (issue 7):

@@ -56,7 +56,7 @@ export async function startWorkerService(
   let dispatcher: FairDispatcher | undefined;
   let standby: NodeJS.Timeout | undefined;
   let stopping = false;
-  const events = config.jobs.dispatch ? backend.events(JOB_QUEUE_NAME) : undefined;
+  const events = config.jobs.dispatch ? backend.endEvents(JOB_QUEUE_NAME) : undefined;
   const tryToLead = async (): Promise<void> => {
     if (stopping || dispatcher !== undefined || events === undefined) return;
     const candidate = new FairDispatcher({

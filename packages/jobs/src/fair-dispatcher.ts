@@ -1,5 +1,6 @@
-import type { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { FairScheduler, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
+import type { JobEndEvents } from './job-backend';
 import type { PostgresJobStore, StoredJob } from './job-store';
 
 /** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
@@ -8,6 +9,14 @@ const ID_PREFIX = 'b';
 /** Jobs read with their payloads and kept in memory until handed over, at most (the rest are read again at their turn). */
 const PAYLOAD_BUDGET = 200_000;
 
+/**
+ * The rows of jobs handed over are deleted with the next poll's read, or by this long after the
+ * first of them (ms): a delete costs the store a statement whatever its size, and a row left
+ * a little longer only counts a little longer against its tenant's backlog (were the
+ * dispatcher to stop first, the next one finds the job in the queue and only deletes the row).
+ */
+const FLUSH_MS = 100;
+
 /** Until the store's plans are read. */
 const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
 
@@ -15,8 +24,8 @@ export interface FairDispatcherOptions {
   store: PostgresJobStore;
   /** The one queue the workers take jobs from. */
   queue: Queue;
-  /** That queue's events: completions and final failures free their tenant's slot. */
-  events: QueueEvents;
+  /** That queue's end events (`JobBackend.endEvents`, or its QueueEvents): completions and final failures free their tenant's slot. */
+  events: JobEndEvents;
   /**
    * A tenant's plan (weight, cap, rate); undefined: `defaultPolicy`. Read again at every poll
    * for the tenants with jobs. Without both, the store's plans (read again every second).
@@ -48,7 +57,7 @@ export class FairDispatcher {
   private readonly costs = new Map<string, number>();
   /** Jobs read with their payloads, by store id, until handed over (up to PAYLOAD_BUDGET). */
   private readonly payloads = new Map<string, StoredJob>();
-  /** Store rows of jobs handed to the queue, deleted with the next poll's read or within 10 ms, many at once. */
+  /** Store rows of jobs handed to the queue, deleted with the next poll's read or within FLUSH_MS, many at once. */
   private readonly handedOver = new Set<string>();
   private flushing: NodeJS.Timeout | undefined;
   private paused = new Set<string>();
@@ -320,7 +329,7 @@ export class FairDispatcher {
       this.handedOver.add(id);
       this.countStarted(tenant);
     }
-    this.flushing ??= setTimeout(() => void this.flushHandedOver(), 10);
+    this.flushing ??= setTimeout(() => void this.flushHandedOver(), FLUSH_MS);
     const found = new Set(jobs.map((job) => job.id));
     for (const { job: id, tenant } of picked) {
       // Gone from the store meanwhile (removed by hand): nothing to run, the slot is free again.

@@ -1,6 +1,6 @@
 export { FairScheduler, type EnqueueResult, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
 export { defineJob, JobBacklogFullError, JobRegistry, type JobDefinition, type RunningJob } from '@mysaas/tenant-runtime';
-export { jobBackend, jobBackendConfig, type JobBackend, type JobBackendConfig, type WorkerSettings } from './job-backend';
+export { jobBackend, jobBackendConfig, type JobBackend, type JobBackendConfig, type JobEndEvents, type WorkerSettings } from './job-backend';
 export { TenantJobs, type JobTarget, type TenantJobData } from './tenant-jobs';
 export { JobAdmin, JobAdminException, JobAdminExceptionCode, type DeadJob } from './job-admin';
 export {

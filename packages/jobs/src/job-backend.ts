@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPostgresBackend, Queue, QueueEvents, Worker, withBackend, type Processor, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -22,9 +24,98 @@ export interface JobBackend {
   readonly config: JobBackendConfig;
   queue(name: string): Queue;
   worker(name: string, processor: Processor, options: WorkerSettings): Worker;
-  /** The queue's events (completed, failed, …), as the fair dispatcher follows them. */
+  /** The queue's events (completed, failed, …): BullMQ's QueueEvents, every event parsed and emitted. */
   events(name: string): QueueEvents;
+  /**
+   * Only the events the fair dispatcher follows (completed, failed). On Redis a reader of the
+   * queue's event stream that skips the rest and reads in batches (at most one read per
+   * `END_EVENTS_BATCH_MS`); on the PostgreSQL backend, its QueueEvents.
+   */
+  endEvents(name: string): JobEndEvents;
   close(): Promise<void>;
+}
+
+/** A job's end, as the fair dispatcher follows it (BullMQ's QueueEvents is one). */
+export interface JobEndEvents {
+  on(event: 'completed' | 'failed', listener: (args: { jobId: string }) => void): unknown;
+  off(event: 'completed' | 'failed', listener: (args: { jobId: string }) => void): unknown;
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * How often the Redis end-event reader reads the stream while events keep coming (ms). Each
+ * read is a round trip and a parse whatever it returns; BullMQ's QueueEvents reads again as
+ * soon as a read returns, a few events at a time, and parses every event (added, waiting,
+ * active, …: some five per job). The dispatcher refills its window once per batch anyway.
+ */
+const END_EVENTS_BATCH_MS = 10;
+
+/**
+ * The ends (completed, failed) of a Redis queue's jobs, from its event stream (BullMQ's
+ * `<prefix>:<queue>:events`), read from the stream's end when it starts. Other events are
+ * skipped without building an object for them. A read that fails is tried again (after
+ * 100 ms): events are not lost while the stream keeps them (BullMQ trims it at 10,000), and
+ * the dispatcher's sweep and reconcile find the ends of any it missed.
+ */
+class RedisEndEvents extends EventEmitter implements JobEndEvents {
+  private lastId = '$';
+  private closing = false;
+  private loop: Promise<void> | undefined;
+  private readonly ready: Promise<void>;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+  ) {
+    super();
+    this.ready = this.start();
+    this.ready.catch(() => undefined); // reported by waitUntilReady
+  }
+
+  private async start(): Promise<void> {
+    const last = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', 1);
+    this.lastId = last[0]?.[0] ?? '0-0';
+    this.loop = this.run();
+  }
+
+  waitUntilReady(): Promise<void> {
+    return this.ready;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closing) {
+      const began = Date.now();
+      let read: Array<[string, Array<[string, string[]]>]> | null;
+      try {
+        read = (await this.redis.xread('COUNT', 10_000, 'BLOCK', 1_000, 'STREAMS', this.key, this.lastId)) as typeof read;
+      } catch (error) {
+        if (this.closing) return;
+        if (this.listenerCount('error') > 0) this.emit('error', error);
+        await sleep(100);
+        continue;
+      }
+      for (const [, entries] of read ?? []) {
+        for (const [id, fields] of entries) {
+          this.lastId = id;
+          // BullMQ writes "event", <name>, "jobId", <id>, … (moveToFinished): the name first.
+          const event = fields[0] === 'event' ? fields[1] : undefined;
+          if (event !== 'completed' && event !== 'failed') continue;
+          const at = fields.indexOf('jobId');
+          if (at > 0 && at % 2 === 0 && fields[at + 1] !== undefined) this.emit(event, { jobId: fields[at + 1] });
+        }
+      }
+      const rest = END_EVENTS_BATCH_MS - (Date.now() - began);
+      if (read !== null && rest > 0 && !this.closing) await sleep(rest);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.redis.disconnect(); // ends a blocked read at once
+    await this.ready.catch(() => undefined);
+    await this.loop;
+  }
 }
 
 export function jobBackend(config: JobBackendConfig): JobBackend {
@@ -43,6 +134,8 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
       queue: (name) => new Queue(name, { connection: client() }),
       worker: (name, processor, options) => new Worker(name, processor, { ...options, connection: client() }),
       events: (name) => new QueueEvents(name, { connection: client() }),
+      // A connection of its own, closed by the reader; a read cut by a reconnect fails (ioredis's default retries) and is tried again.
+      endEvents: (name) => new RedisEndEvents(new Redis(config.url, { connectionName: 'mysaas-jobs-events' }), `bull:${name}:events`),
       close: async () => {
         await Promise.all(clients.splice(0).map((redis) => redis.quit().catch(() => redis.disconnect())));
       },
@@ -59,6 +152,7 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
     // until the wait times out (10 s by default), and the fair dispatcher would keep a slot
     // for a job long ended. A short wait bounds that (one cheap read per 100 ms when idle).
     events: (name) => new postgres.QueueEvents(name, { connection, blockingTimeout: 100 }) as unknown as QueueEvents,
+    endEvents: (name) => new postgres.QueueEvents(name, { connection, blockingTimeout: 100 }) as unknown as QueueEvents,
     // Each queue and worker owns its pool and closes it.
     close: async () => undefined,
   };

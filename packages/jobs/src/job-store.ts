@@ -68,6 +68,7 @@ export class PostgresJobStore {
   private readonly pool: Pool;
   private readonly table: string;
   private readonly pausedTable: string;
+  private readonly countsTable: string;
   private readonly insertsLock: string;
 
   constructor(
@@ -79,6 +80,7 @@ export class PostgresJobStore {
     this.pool.on('error', () => undefined); // an idle client dropped by the server; the next query reconnects
     this.table = `${schema}.backlog`;
     this.pausedTable = `${schema}.pauses`;
+    this.countsTable = `${schema}.backlog_counts`;
     this.insertsLock = `${schema}:inserts`;
   }
 
@@ -99,6 +101,12 @@ export class PostgresJobStore {
       -- Read by an id cursor now (readNew): no "seen" write per job.
       DROP INDEX IF EXISTS ${this.schema}.backlog_unseen;
       ALTER TABLE ${this.table} DROP COLUMN IF EXISTS seen;
+      -- Each tenant's rows in backlog, kept by addMany and the deletes (readNew, remove): the
+      -- backlog limit reads one row instead of counting the tenant's backlog at every enqueue.
+      CREATE TABLE IF NOT EXISTS ${this.countsTable} (
+        tenant_id text PRIMARY KEY,
+        queued    bigint NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS ${this.pausedTable} (
         tenant_id text NOT NULL,
         reason    text NOT NULL CHECK (reason IN ('operator', 'suspended', 'move')),
@@ -120,6 +128,23 @@ export class PostgresJobStore {
         ('standard', 2, 32, NULL, NULL, 200000, true),
         ('business', 4, 128, NULL, NULL, 2000000, false)
       ON CONFLICT (name) DO NOTHING;
+    `);
+    // Counted again from the rows at each start, with no insert or read under way (the inserts
+    // lock, taken alone): a store written by a version without counts starts right.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.insertsLock]);
+      await client.query(`DELETE FROM ${this.countsTable}`);
+      await client.query(`INSERT INTO ${this.countsTable} (tenant_id, queued) SELECT tenant_id, count(*) FROM ${this.table} GROUP BY tenant_id`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    await this.pool.query(`
       CREATE TABLE IF NOT EXISTS ${this.schema}.tenant_plans (
         tenant_id text PRIMARY KEY,
         plan      text NOT NULL REFERENCES ${this.schema}.plans (name) ON UPDATE CASCADE
@@ -143,7 +168,9 @@ export class PostgresJobStore {
    * Stores many jobs of one tenant at once, or none when they would take it past `maxQueued`
    * (default: its plan's; then says how many wait already and the limit). A tenant's inserts
    * take turns (an advisory lock on the tenant for the transaction), so concurrent enqueues
-   * cannot overshoot the limit.
+   * cannot overshoot the limit. What waits is the tenant's row in `backlog_counts` (one read,
+   * not a count of its backlog); a batch it would refuse is checked against a count of the rows
+   * first (and the counter set right), so a counter that drifted never refuses wrongly.
    */
   async addMany(
     tenant: ScopedTenant,
@@ -157,14 +184,21 @@ export class PostgresJobStore {
       // Shared among inserters; a reader takes it alone, so it sees every insert that took an id before it read (readNew).
       await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [this.insertsLock]);
       const limit = maxQueued ?? (await this.planOf(tenant.id, client)).maxQueued;
-      const { rows: counted } = await client.query<{ queued: string }>(
-        `SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $2) w`,
-        [tenant.id, limit],
-      );
-      const queued = Number(counted[0]!.queued);
+      const { rows: kept } = await client.query<{ queued: string }>(`SELECT queued FROM ${this.countsTable} WHERE tenant_id = $1`, [tenant.id]);
+      let queued = Number(kept[0]?.queued ?? 0);
       if (queued + jobs.length > limit) {
-        await client.query('ROLLBACK');
-        return { ok: false, queued, limit };
+        // Refused by the counter: counted for sure before saying no (and the counter set right).
+        const { rows: counted } = await client.query<{ queued: string }>(
+          `SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $2) w`,
+          [tenant.id, limit],
+        );
+        queued = Number(counted[0]!.queued);
+        if (queued + jobs.length > limit) {
+          await client.query('ROLLBACK');
+          return { ok: false, queued, limit };
+        }
+        const { rows: all } = await client.query<{ queued: string }>(`SELECT count(*) AS queued FROM ${this.table} WHERE tenant_id = $1`, [tenant.id]);
+        await this.setCount(client, tenant.id, Number(all[0]!.queued));
       }
       const { rows } = await client.query<{ id: string }>(
         `INSERT INTO ${this.table} (tenant_id, tenant, name, data, opts, cost)
@@ -173,6 +207,11 @@ export class PostgresJobStore {
           ORDER BY j.n
          RETURNING id`,
         [tenant.id, JSON.stringify(tenant), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.data)), jobs.map((j) => JSON.stringify(j.opts)), jobs.map((j) => j.cost)],
+      );
+      await client.query(
+        `INSERT INTO ${this.countsTable} (tenant_id, queued) VALUES ($1, $2)
+         ON CONFLICT (tenant_id) DO UPDATE SET queued = ${this.countsTable}.queued + excluded.queued`,
+        [tenant.id, rows.length],
       );
       await client.query('COMMIT');
       return { ok: true, ids: rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)) };
@@ -214,7 +253,10 @@ export class PostgresJobStore {
         enqueued_at: Date;
       }>(
         `WITH gone AS (
-           DELETE FROM ${this.table} WHERE id = ANY($2::bigint[])
+           DELETE FROM ${this.table} WHERE id = ANY($2::bigint[]) RETURNING tenant_id
+         ), counted AS (
+           UPDATE ${this.countsTable} c SET queued = greatest(0, c.queued - g.n)
+             FROM (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id) g WHERE c.tenant_id = g.tenant_id
          ), picked AS (
            SELECT b.*, row_number() OVER (ORDER BY b.id) AS n FROM ${this.table} b WHERE b.id > $4 ORDER BY b.id LIMIT $1
          )
@@ -249,8 +291,23 @@ export class PostgresJobStore {
     return rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at }));
   }
 
+  /** Deletes rows (handed over, or removed by hand), and takes them off their tenants' counts. */
   async remove(ids: string[]): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [ids]);
+    await this.pool.query(
+      `WITH gone AS (
+         DELETE FROM ${this.table} WHERE id = ANY($1::bigint[]) RETURNING tenant_id
+       )
+       UPDATE ${this.countsTable} c SET queued = greatest(0, c.queued - g.n)
+         FROM (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id) g WHERE c.tenant_id = g.tenant_id`,
+      [ids],
+    );
+  }
+
+  private async setCount(client: Pick<Pool, 'query'>, tenantId: string, queued: number): Promise<void> {
+    await client.query(
+      `INSERT INTO ${this.countsTable} (tenant_id, queued) VALUES ($1, $2) ON CONFLICT (tenant_id) DO UPDATE SET queued = excluded.queued`,
+      [tenantId, queued],
+    );
   }
 
   async queued(tenantId: string): Promise<number> {

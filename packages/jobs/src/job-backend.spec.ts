@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import { testRedisUrl } from '@mysaas/testing';
+import { jobBackend } from './job-backend';
+
+const redisUrl = testRedisUrl();
+
+// The Redis end-event reader the fair dispatcher follows (the PostgreSQL backend's is BullMQ's QueueEvents).
+(redisUrl === undefined ? describe.skip : describe)('end events on Redis', () => {
+  it('tells each completed and failed job once, from the stream’s end when it started, and closes at once', async () => {
+    const backend = jobBackend({ kind: 'redis', url: redisUrl! });
+    const name = `end-events-${randomUUID().slice(0, 8)}`;
+    const queue = backend.queue(name);
+    const seen: Array<[string, string]> = [];
+    try {
+      await queue.add('before', {}, { jobId: 'before' }); // an event before the reader starts: not told
+      const events = backend.endEvents(name);
+      events.on('completed', ({ jobId }) => seen.push(['completed', jobId]));
+      events.on('failed', ({ jobId }) => seen.push(['failed', jobId]));
+      await events.waitUntilReady();
+      const worker = backend.worker(
+        name,
+        async (job) => {
+          if (job.name === 'fails') throw new UnrecoverableError('no');
+        },
+        { concurrency: 4 },
+      );
+      await queue.addBulk(Array.from({ length: 50 }, (_, i) => ({ name: i % 10 === 0 ? 'fails' : 'works', data: {}, opts: { jobId: `j${i}` } })));
+      const deadline = Date.now() + 10_000;
+      while (seen.length < 51 && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+      await worker.close();
+      const closing = Date.now();
+      await events.close();
+      expect(Date.now() - closing).toBeLessThan(500); // a blocked read does not hold it
+      const ended = new Map(seen.map(([event, id]) => [id, event]));
+      expect(seen).toHaveLength(51); // "before" ran too, and its end came after the start
+      expect(ended.size).toBe(51);
+      expect(ended.get('before')).toBe('completed');
+      for (let i = 0; i < 50; i++) expect(ended.get(`j${i}`)).toBe(i % 10 === 0 ? 'failed' : 'completed');
+    } finally {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await backend.close();
+    }
+  });
+});
