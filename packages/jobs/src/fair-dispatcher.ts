@@ -379,8 +379,10 @@ export class FairDispatcher {
     const present = Object.values(counts).reduce((sum, n) => sum + n, 0);
     const missing = this.inFlight.size - present;
     if (missing <= 0) return;
-    const [completed, failed] = await Promise.all([queue.getCompleted(0, missing + 63), queue.getFailed(0, missing + 63)]);
-    for (const job of [...completed, ...failed]) if (job?.id !== undefined && this.inFlight.has(job.id)) this.ended(job.id);
+    // Their ids only (the newest first): events still on their way make the counts differ for a
+    // moment at most polls on Redis, and reading the jobs themselves cost more than the events.
+    const [completed, failed] = await Promise.all([queue.getRanges(['completed'], 0, missing + 63), queue.getRanges(['failed'], 0, missing + 63)]);
+    for (const id of [...completed, ...failed]) if (this.inFlight.has(id)) this.ended(id);
   }
 
   private async reconcile(): Promise<void> {

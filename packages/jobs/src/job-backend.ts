@@ -44,31 +44,66 @@ export interface JobEndEvents {
 }
 
 /**
- * How often the Redis end-event reader reads the stream while events keep coming (ms). Each
- * read is a round trip and a parse whatever it returns; BullMQ's QueueEvents reads again as
- * soon as a read returns, a few events at a time, and parses every event (added, waiting,
- * active, …: some five per job). The dispatcher refills its window once per batch anyway.
+ * How often the Redis end-event reader reads the stream (ms): while events keep coming, and
+ * when the last read found none. BullMQ's QueueEvents reads again as soon as a read returns, a
+ * few events at a time, and this process would parse every event (added, waiting, active, …:
+ * some five per job); the dispatcher refills its window once per batch of ends anyway.
  */
 const END_EVENTS_BATCH_MS = 10;
+const END_EVENTS_IDLE_MS = 25;
+/** Events read per round trip at most (a full read is followed by the next at once). */
+const END_EVENTS_PER_READ = 5_000;
+
+/**
+ * Reads the event stream past an id (exclusive) in Redis and returns the last id read with the
+ * ends only: [lastId, [event, jobId, event, jobId, …]]. BullMQ writes "event", <name>,
+ * "jobId", <id>, … (moveToFinished): the name first. Filtering in Redis spares the dispatcher
+ * the transfer and the parsing of the other four events of every job.
+ */
+const READ_END_EVENTS = `
+local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
+local ends = {}
+local last = ARGV[1]
+for i = 1, #entries do
+  local entry = entries[i]
+  last = entry[1]
+  local fields = entry[2]
+  if fields[1] == 'event' and (fields[2] == 'completed' or fields[2] == 'failed') then
+    for j = 3, #fields - 1, 2 do
+      if fields[j] == 'jobId' then
+        ends[#ends + 1] = fields[2]
+        ends[#ends + 1] = fields[j + 1]
+        break
+      end
+    end
+  end
+end
+return {last, ends, #entries}
+`;
+
+type EndEventsReader = Redis & { mysaasReadEndEvents(key: string, after: string, count: number): Promise<[string, string[], number]> };
 
 /**
  * The ends (completed, failed) of a Redis queue's jobs, from its event stream (BullMQ's
- * `<prefix>:<queue>:events`), read from the stream's end when it starts. Other events are
- * skipped without building an object for them. A read that fails is tried again (after
- * 100 ms): events are not lost while the stream keeps them (BullMQ trims it at 10,000), and
- * the dispatcher's sweep and reconcile find the ends of any it missed.
+ * `<prefix>:<queue>:events`), read from the stream's end when it starts, by a script that
+ * returns only the ends. A read that fails is tried again at the next turn: events are not
+ * lost while the stream keeps them (BullMQ trims it at some 10,000), and the dispatcher's
+ * sweep and reconcile find the ends of any it missed.
  */
 class RedisEndEvents extends EventEmitter implements JobEndEvents {
-  private lastId = '$';
+  private lastId = '0-0';
   private closing = false;
   private loop: Promise<void> | undefined;
   private readonly ready: Promise<void>;
+  private readonly redis: EndEventsReader;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly key: string,
   ) {
     super();
+    redis.defineCommand('mysaasReadEndEvents', { numberOfKeys: 1, lua: READ_END_EVENTS });
+    this.redis = redis as EndEventsReader;
     this.ready = this.start();
     this.ready.catch(() => undefined); // reported by waitUntilReady
   }
@@ -86,35 +121,27 @@ class RedisEndEvents extends EventEmitter implements JobEndEvents {
   private async run(): Promise<void> {
     while (!this.closing) {
       const began = Date.now();
-      let read: Array<[string, Array<[string, string[]]>]> | null;
+      let read = 0;
       try {
-        read = (await this.redis.xread('COUNT', 10_000, 'BLOCK', 1_000, 'STREAMS', this.key, this.lastId)) as typeof read;
+        const [last, ends, entries] = await this.redis.mysaasReadEndEvents(this.key, this.lastId, END_EVENTS_PER_READ);
+        this.lastId = last;
+        read = entries;
+        for (let i = 0; i + 1 < ends.length; i += 2) this.emit(ends[i]!, { jobId: ends[i + 1]! });
       } catch (error) {
         if (this.closing) return;
         if (this.listenerCount('error') > 0) this.emit('error', error);
-        await sleep(100);
-        continue;
       }
-      for (const [, entries] of read ?? []) {
-        for (const [id, fields] of entries) {
-          this.lastId = id;
-          // BullMQ writes "event", <name>, "jobId", <id>, … (moveToFinished): the name first.
-          const event = fields[0] === 'event' ? fields[1] : undefined;
-          if (event !== 'completed' && event !== 'failed') continue;
-          const at = fields.indexOf('jobId');
-          if (at > 0 && at % 2 === 0 && fields[at + 1] !== undefined) this.emit(event, { jobId: fields[at + 1] });
-        }
-      }
-      const rest = END_EVENTS_BATCH_MS - (Date.now() - began);
-      if (read !== null && rest > 0 && !this.closing) await sleep(rest);
+      if (read >= END_EVENTS_PER_READ || this.closing) continue;
+      const rest = (read > 0 ? END_EVENTS_BATCH_MS : END_EVENTS_IDLE_MS) - (Date.now() - began);
+      if (rest > 0) await sleep(rest);
     }
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    this.redis.disconnect(); // ends a blocked read at once
     await this.ready.catch(() => undefined);
     await this.loop;
+    this.redis.disconnect();
   }
 }
 
