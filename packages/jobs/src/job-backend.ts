@@ -49,7 +49,7 @@ export interface JobEndEvents {
  * few events at a time, and this process would parse every event (added, waiting, active, …:
  * some five per job); the dispatcher refills its window once per batch of ends anyway.
  */
-const END_EVENTS_BATCH_MS = 10;
+const END_EVENTS_BATCH_MS = 20;
 const END_EVENTS_IDLE_MS = 25;
 /** Events read per round trip at most (a full read is followed by the next at once). */
 const END_EVENTS_PER_READ = 5_000;
