@@ -58,7 +58,8 @@ const END_EVENTS_PER_READ = 5_000;
  * Reads the event stream past an id (exclusive) in Redis and returns the last id read with the
  * ends only: [lastId, [event, jobId, event, jobId, …]]. BullMQ writes "event", <name>,
  * "jobId", <id>, … (moveToFinished): the name first. Filtering in Redis spares the dispatcher
- * the transfer and the parsing of the other four events of every job.
+ * the transfer and the parsing of the other four events of every job. XRANGE's exclusive
+ * start ("(id") needs Redis 6.2 or later (compose runs redis:7).
  */
 const READ_END_EVENTS = `
 local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
