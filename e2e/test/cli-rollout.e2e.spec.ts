@@ -1,12 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SESSION_COOKIE } from '@mysaas/auth';
-import { startAppServer, type StartedAppServer } from '@mysaas/app-server';
 import { ExitCode, run } from '@mysaas/cli';
 import { startControlPlane, type StartedControlPlane } from '@mysaas/control-plane';
-import { announceRoutingChange } from '@mysaas/db';
-import { startGateway, type StartedGateway } from '@mysaas/gateway';
-import { cookieFrom, createTenant, createTestPlatform, eventually, http, uniqueSlug, type HttpResponse, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import { eventually, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import { startBrokenReleaseStack, type BrokenReleaseStack } from './support/broken-release';
 
 interface Window {
   requests: number;
@@ -31,60 +26,18 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
  * why, the report is there, and `saas rollouts rollback` puts the canary back on v1.
  */
 describe('saas rollouts, against the control plane', () => {
+  let stack: BrokenReleaseStack;
   let platform: TestPlatform;
   let controlPlane: StartedControlPlane;
-  let appServer: StartedAppServer;
-  let broken: Server;
-  let gateway: StartedGateway;
-  const cookies = new Map<string, string>();
-  const tenants: TestTenant[] = [];
-  let stop = false;
-  let traffic: Promise<void>[] = [];
+  let tenants: TestTenant[];
 
   beforeAll(async () => {
-    platform = await createTestPlatform();
-    await platform.addPool('v2', { release: 2 });
-    appServer = await startAppServer(platform.appServerConfig());
-    broken = createServer((_req, res) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end('{"statusCode":500,"code":"BROKEN_RELEASE","message":"this release is broken on purpose"}');
-    });
-    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
-    await platform.setUpstreams([appServer.url]);
-    await platform.control.pool.query('UPDATE platform.pools SET upstreams = $2 WHERE name = $1', ['v2', [`http://127.0.0.1:${(broken.address() as AddressInfo).port}`]]);
-    await announceRoutingChange(platform.control.pool, { kind: 'pool', pool: 'v2' });
-    gateway = await startGateway(platform.gatewayConfig());
-    controlPlane = await startControlPlane({
-      ...platform.controlPlaneConfig(),
-      moves: { resumeIntervalMs: 200, rolloutMetricsUrls: [gateway.metricsUrl] },
-    });
-    for (const name of ['canary', 'other', 'third']) {
-      const tenant = await createTenant(platform, { slug: uniqueSlug(name) });
-      const signIn = await http(gateway.url, { method: 'POST', path: '/auth/login', body: tenant.admin, host: `${tenant.slug}.localhost:${gateway.port}` });
-      cookies.set(tenant.slug, cookieFrom(signIn, SESSION_COOKIE)!);
-      tenants.push(tenant);
-    }
-    // Every tenant keeps using the product the whole time: the health a rollout compares.
-    traffic = tenants.map(async (tenant) => {
-      while (!stop) {
-        await call(tenant, '/api/links');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    });
+    stack = await startBrokenReleaseStack();
+    ({ platform, controlPlane, tenants } = stack);
   }, 60_000);
+  afterAll(() => stack?.stop());
 
-  afterAll(async () => {
-    stop = true;
-    await Promise.all(traffic);
-    await controlPlane?.close();
-    await gateway?.close();
-    await appServer?.close();
-    broken?.close();
-    await platform?.cleanup();
-  });
-
-  const call = (tenant: TestTenant, path: string): Promise<HttpResponse> =>
-    http(gateway.url, { path, host: `${tenant.slug}.localhost:${gateway.port}`, cookie: cookies.get(tenant.slug)! });
+  const call = (tenant: TestTenant, path: string) => stack.call(tenant, path);
 
   async function saas(...args: string[]) {
     return saasAt(controlPlane.url, ...args);

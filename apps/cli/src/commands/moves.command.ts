@@ -1,9 +1,9 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { checkTenantSlug, MOVE_METHODS, MOVE_STATES, POOL_NAME_PATTERN, POOL_NAME_RULE, type MoveMethod, type MoveState } from '@mysaas/tenancy';
 import { CliError, ExitCode } from '../cli-error';
 import type { CliSession } from '../cli-session';
 import { apiPath, type ControlPlaneClient } from '../control-plane/control-plane-client';
+import { retryWhileBusy } from './busy-retry';
 import { examples } from './help-text';
 import { followMove, POLL_MS } from './move-follow';
 import {
@@ -154,7 +154,7 @@ export function addMovesCommands(program: Command, session: CliSession): void {
         // Its steps so far: only the ones that follow are news.
         const before = options.wait ? await withMoveHints(client.get(apiPath`/platform/moves/${id}`, moveDetail), { id }) : undefined;
         const path = { rollback: apiPath`/platform/moves/${id}/rollback`, finalize: apiPath`/platform/moves/${id}/finalize`, resume: apiPath`/platform/moves/${id}/resume` }[name];
-        const started = await whileBusy(before, () => withMoveHints(client.post(path, moveView), { id }));
+        const started = await retryWhileBusy(before !== undefined && moveRests(before.state), POLL_MS, () => withMoveHints(client.post(path, moveView), { id }));
         await conclude(session, client, started, { before, goal, options, opening: opening(started) });
       });
 
@@ -248,26 +248,6 @@ function endedElsewhere(m: MoveView, goal: MoveGoal): CliError {
   });
 }
 
-/** How long a request about a resting move is tried again while the control plane says it is busy with it. */
-const BUSY_RETRY_MS = 5_000;
-
-/**
- * A move that has just come to rest may still be held by its mover for a moment (it releases
- * the tenant's jobs after the switch): MOVE_BUSY then means "a moment", and the request is
- * tried again. A move at work stays busy; that is said at once.
- */
-async function whileBusy<T>(before: MoveView | undefined, request: () => Promise<T>): Promise<T> {
-  const until = Date.now() + BUSY_RETRY_MS;
-  for (;;) {
-    try {
-      return await request();
-    } catch (error) {
-      const busy = error instanceof CliError && error.code === 'MOVE_BUSY';
-      if (!busy || before === undefined || !moveRests(before.state) || Date.now() >= until) throw error;
-      await delay(POLL_MS);
-    }
-  }
-}
 
 function printMove(session: CliSession, move: MoveView): void {
   session.out.line(moveHeadline(move));

@@ -1,10 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { checkTenantSlug, POOL_NAME_PATTERN, POOL_NAME_RULE, ROLLOUT_STATES } from '@mysaas/tenancy';
 import { CliError, ExitCode } from '../cli-error';
 import type { CliSession } from '../cli-session';
 import { apiPath, type ControlPlaneClient } from '../control-plane/control-plane-client';
 import { formatDuration } from '../output/format';
+import { retryWhileBusy } from './busy-retry';
 import { examples } from './help-text';
 import { formatNextSteps } from './move-view';
 import { duration, positiveInteger, ratio, risingPercentages, share, wholeNumber } from './option-parsers';
@@ -172,7 +172,7 @@ export function addRolloutCommands(program: Command, session: CliSession): void 
         // Read first: a rollout that has just halted may keep its runner a moment longer (MOVE_BUSY).
         const before = options.wait ? await withRolloutHints(client.get(apiPath`/platform/rollouts/${id}`, rolloutView), id) : undefined;
         const path = name === 'resume' ? apiPath`/platform/rollouts/${id}/resume` : apiPath`/platform/rollouts/${id}/rollback`;
-        const started = await whileBusy(before, () => withRolloutHints(client.post(path, rolloutView), id));
+        const started = await retryWhileBusy(before !== undefined && rolloutRests(before.state), ROLLOUT_POLL_MS, () => withRolloutHints(client.post(path, rolloutView), id));
         await conclude(session, client, started, { goal, options, opening: opening(started) });
       });
 
@@ -256,25 +256,6 @@ function printRollout(session: CliSession, r: RolloutView): void {
   if (next !== '') session.out.write(`\n${next}`);
 }
 
-/** How long a request about a resting rollout is tried again while the control plane says it is busy with it. */
-const BUSY_RETRY_MS = 5_000;
-
-/**
- * A rollout that has just halted may still be held by its runner for a moment: MOVE_BUSY then
- * means "a moment", and the request is tried again. A rollout at work stays busy; that is said at once.
- */
-async function whileBusy<T>(before: RolloutView | undefined, request: () => Promise<T>): Promise<T> {
-  const until = Date.now() + BUSY_RETRY_MS;
-  for (;;) {
-    try {
-      return await request();
-    } catch (error) {
-      const busy = error instanceof CliError && error.code === 'MOVE_BUSY';
-      if (!busy || before === undefined || !rolloutRests(before.state) || Date.now() >= until) throw error;
-      await delay(ROLLOUT_POLL_MS);
-    }
-  }
-}
 
 /** The control plane's rollout errors reuse move codes; their hints name rollout commands here. */
 const ROLLOUT_HINTS: Record<string, string> = {
