@@ -351,6 +351,9 @@ export class Mover {
     const reason = error instanceof Error ? error.message : String(error);
     const current = await this.get(move.id);
     if (current.state === 'switched') return current;
+    // A failed move holds no replication slot: the source would keep its WAL for it. Resuming
+    // starts the copy over anyway.
+    await dropReplication(ctx.source.db, ctx.target.db, ctx.replication).catch(() => undefined);
     await unfence(ctx.source.db, { role: ctx.role, appRole: ctx.source.appRole });
     await this.holdRequests(move.tenantId, ctx.slug, false);
     await this.options.jobs?.release(move.tenantId);

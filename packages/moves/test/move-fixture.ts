@@ -143,6 +143,21 @@ export async function createMoveFixture(where: 'test-server' | 'logical-source')
     route: async (slug) =>
       (await control.pool.query<{ pool: string; held: boolean }>('SELECT pool, held_since IS NOT NULL AS held FROM platform.tenants WHERE slug = $1', [slug])).rows[0]!,
     cleanup: async () => {
+      // A test that failed mid-move leaves its subscription, which would keep the database from
+      // being dropped (and its slot, which would keep WAL on the source server).
+      for (const pool of Object.values(pools)) {
+        const { rows: subscriptions } = await pool.admin.query<{ subname: string }>(
+          "SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND subname LIKE 'mysaas_move_%'",
+        );
+        for (const { subname } of subscriptions) {
+          await pool.admin.query(`ALTER SUBSCRIPTION ${ident(subname)} DISABLE`);
+          await pool.admin.query(`ALTER SUBSCRIPTION ${ident(subname)} SET (slot_name = NONE)`);
+          await pool.admin.query(`DROP SUBSCRIPTION ${ident(subname)}`);
+        }
+        await pool.admin.query(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND slot_name LIKE 'mysaas_move_%' AND NOT active",
+        );
+      }
       for (const pool of Object.values(pools)) {
         await pool.app.end();
         for (const slug of tenants) await pool.admin.query(`DROP SCHEMA IF EXISTS ${ident(tenantSchemaName(slug))} CASCADE`).catch(() => undefined);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Mover } from '../../src';
+import { replicationName } from '../../src/replication';
 import { createMoveFixture, MIGRATIONS, migrationsFor, type MoveFixture } from '../move-fixture';
 import { pgErrorCode, PgErrorCode } from '@mysaas/db';
 import type { TenantSlug } from '@mysaas/tenancy';
@@ -19,6 +20,15 @@ describe('tenant moves (logical replication, across two clusters)', () => {
     mover = new Mover({ platform: fixture.control.pool, migrations: migrationsFor });
   }, 120_000);
   afterAll(() => fixture?.cleanup());
+
+  /** What is left of a move's replication on either server: its slot, its publication, its subscription. */
+  const replicationLeft = async (moveId: string): Promise<string[]> => {
+    const name = replicationName(moveId);
+    const { rows: slots } = await fixture.pools.old!.admin.query<{ what: string }>("SELECT 'slot' AS what FROM pg_replication_slots WHERE slot_name = $1", [name]);
+    const { rows: publications } = await fixture.pools.old!.admin.query<{ what: string }>("SELECT 'publication' AS what FROM pg_publication WHERE pubname = $1", [name]);
+    const { rows: subscriptions } = await fixture.pools.new!.admin.query<{ what: string }>("SELECT 'subscription' AS what FROM pg_subscription WHERE subname = $1", [name]);
+    return [...slots, ...publications, ...subscriptions].map((r) => r.what);
+  };
 
   /**
    * Writes one row after another the way a gateway and an app server would: to the pool
@@ -75,9 +85,7 @@ describe('tenant moves (logical replication, across two clusters)', () => {
     console.log(`logical move: ${move.rowsCopied} rows copied in ${move.copyMs} ms, cutover pause ${move.cutoverPauseMs} ms, ${writer.acked.length} live writes, ${writer.refused()} met the write block`);
 
     // Nothing of the replication is left behind on either server.
-    const { rows: slots } = await fixture.pools.old!.admin.query("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'mysaas_move_%'");
-    const { rows: subs } = await fixture.pools.new!.admin.query("SELECT subname FROM pg_subscription WHERE subname LIKE 'mysaas_move_%'");
-    expect([...slots, ...subs]).toEqual([]);
+    expect(await replicationLeft(id)).toEqual([]);
   }, 120_000);
 
   it('rolls a logical move back, and finalizing another drops the old schema and role on the old cluster', async () => {
@@ -95,6 +103,30 @@ describe('tenant moves (logical replication, across two clusters)', () => {
     expect(rows).toHaveLength(0);
     expect(await fixture.names('new', slug)).toContain('on the new cluster');
   }, 120_000);
+
+  it('undoes a cutover that fails: the tenant writable on its old pool, no slot kept for it, and a resumed move goes through', async () => {
+    const { slug } = await fixture.tenant('old', 500);
+    const failing = new Mover({
+      platform: fixture.control.pool,
+      migrations: migrationsFor,
+      observer: {
+        step: (_move, step) => {
+          if (step === 'verify') throw new Error('injected: the target server went away');
+        },
+      },
+    });
+    const { id } = await failing.start({ tenant: slug, to: 'new' });
+
+    const failed = await failing.run(id);
+
+    expect(failed).toMatchObject({ state: 'failed', method: 'logical', error: 'injected: the target server went away' });
+    expect(await fixture.route(slug)).toEqual({ pool: 'old', held: false });
+    await fixture.write('old', slug, 'after the failed cutover');
+    expect(await replicationLeft(id)).toEqual([]);
+
+    expect(await mover.run(id)).toMatchObject({ state: 'switched', error: null });
+    expect(await fixture.names('new', slug)).toContain('after the failed cutover');
+  }, 60_000);
 
   it.each(['copy', 'sync', 'hold-requests', 'catch-up', 'unsubscribe', 'migrate'])(
     'a logical move whose mover is killed before %s ends switched, with the writes made meanwhile',
@@ -116,8 +148,7 @@ describe('tenant moves (logical replication, across two clusters)', () => {
       expect(resumed).toMatchObject({ state: 'switched', method: 'logical', error: null });
       expect(await fixture.names('new', slug)).toEqual(before);
       await fixture.write('new', slug, 'after');
-      const { rows: slots } = await fixture.pools.old!.admin.query('SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE $1', ['mysaas_move_%']);
-      expect(slots).toEqual([]);
+      expect(await replicationLeft(id)).toEqual([]);
     },
     60_000,
   );
