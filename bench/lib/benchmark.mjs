@@ -50,7 +50,7 @@ export function wholeNumber(name, value, fallback, min, max) {
 }
 
 /**
- * Runs one benchmark and returns its exit code.
+ * Runs one benchmark on a freshly started platform and returns its exit code.
  * - `parseOptions(args)` returns the options (with `help` and `json`) or throws a UsageError;
  * - `packages` and `scripts` must be built, checked before the platform starts;
  * - `measure({ stack, secrets, dataDir, signal, options, databases })` runs on a freshly
@@ -59,7 +59,30 @@ export function wholeNumber(name, value, fallback, min, max) {
  * - `markdown(report)` renders it (unless --json), and `failures(report)` says what makes its
  *   figures untrustworthy (exit code 1), or nothing.
  */
-export async function runBenchmark(args, { name, summary, help, parseOptions, packages = [], scripts = [], measure, markdown, failures }) {
+export async function runBenchmark(args, spec) {
+  const { scripts = [], measure } = spec;
+  return runMeasured(args, spec, async (options, report) => {
+    // Fail here, not after the platform started, if something is not built.
+    for (const script of scripts) {
+      if (!existsSync(join(REPO_ROOT, script))) {
+        throw new Error(`${script} is missing: run \`npm run build\`, or use \`npm run bench\`, which builds first`);
+      }
+    }
+    const databases = databaseSourceFromEnv();
+    log(databases.kind === 'embedded'
+      ? 'Database: embedded Postgres (two servers, started for this run)'
+      : `Database: the Postgres server in DATABASE_URL (${redact(databases.url)}); databases mysaas_control and mysaas_pool_v1 are created there if missing`);
+    return withStack({ databases, log }, async (context) => report(await measure({ ...context, options, databases })));
+  });
+}
+
+/**
+ * What every benchmark runner shares: the options and --help, the built packages, a note when
+ * the machine is already busy, the report on stdout (markdown, or --json) and the exit code.
+ * `within(options, report)` sets up what the benchmark runs on, measures, and returns
+ * `report(measured)` made before it tears down (so the machine's load is read after the run).
+ */
+export async function runMeasured(args, { name, summary, help, parseOptions, packages = [], markdown, failures }, within) {
   let options;
   try {
     options = parseOptions(args);
@@ -72,28 +95,14 @@ export async function runBenchmark(args, { name, summary, help, parseOptions, pa
     process.stdout.write(`Usage: npm run bench -- ${name} [options]\n\n${summary}\n\nOptions:\n${help}`);
     return 0;
   }
-
-  // Fail here, not after the platform started, if something is not built.
   for (const pkg of packages) requireBuilt(pkg);
-  for (const script of scripts) {
-    if (!existsSync(join(REPO_ROOT, script))) {
-      throw new Error(`${script} is missing: run \`npm run build\`, or use \`npm run bench\`, which builds first`);
-    }
-  }
-  const databases = databaseSourceFromEnv();
   const startedAt = new Date();
   const loadAtStart = loadAverageNow();
   const busyNote = busy({ cpuCount: machineInfo().cpuCount, loadAverage: { atStart: loadAtStart } }).replace(/\*\*/g, '');
   if (busyNote) log(busyNote.trim());
-  log(databases.kind === 'embedded'
-    ? 'Database: embedded Postgres (two servers, started for this run)'
-    : `Database: the Postgres server in DATABASE_URL (${redact(databases.url)}); databases mysaas_control and mysaas_pool_v1 are created there if missing`);
 
   try {
-    const report = await withStack({ databases, log }, async (context) => {
-      const measured = await measure({ ...context, options, databases });
-      return { benchmark: name, date: startedAt.toISOString(), machine: machineReport(loadAtStart), ...measured };
-    });
+    const report = await within(options, (measured) => ({ benchmark: name, date: startedAt.toISOString(), machine: machineReport(loadAtStart), ...measured }));
     if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(markdown(report));
     const failed = failures(report);

