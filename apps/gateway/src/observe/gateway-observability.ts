@@ -34,7 +34,7 @@ export function gatewayObservability(config: GatewayConfig, destination?: Destin
   const lookups = routingCacheMetric(observability.registry);
   const held = new Counter({
     name: 'mysaas_gateway_held_requests_total',
-    help: "Requests that waited while a tenant move's cutover held their tenant, by how the wait ended (released: on to the new pool; timed_out: 503 TENANT_MOVING; client_gone)",
+    help: "Requests that waited while a tenant move's cutover held their tenant, by how the wait ended (released: on to the new pool; timed_out: 503 TENANT_MOVING; client_gone; turned_away: 503 at once, the tenant holding its whole share already)",
     labelNames: ['tenant', 'outcome'],
     registers: [observability.registry],
   });

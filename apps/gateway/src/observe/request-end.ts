@@ -51,9 +51,10 @@ export function routeGroup(path: string): string {
 
 /**
  * How a request held by a tenant move ended: let through once the hold ended (released),
- * refused past GATEWAY_MOVE_HOLD_MS (timed_out), or its client went away first (client_gone).
+ * refused past GATEWAY_MOVE_HOLD_MS (timed_out), its client went away first (client_gone), or
+ * refused at once because the tenant already had its share of requests held (turned_away).
  */
-export type HeldRequestOutcome = 'released' | 'timed_out' | 'client_gone';
+export type HeldRequestOutcome = 'released' | 'timed_out' | 'client_gone' | 'turned_away';
 
 export interface HeldRequestObserver {
   observe(tenant: string, outcome: HeldRequestOutcome): void;

@@ -10,6 +10,9 @@ import type { TenantRoute } from '../routing/tenant-route';
 /** Names the tenant a request is for, from its Host header, or refuses the request. */
 @Injectable()
 export class TenantHosts {
+  /** Requests held now, by tenant (while a move's cutover holds it). */
+  private readonly holding = new Map<TenantSlug, number>();
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly resolver: TenantResolver,
@@ -43,23 +46,33 @@ export class TenantHosts {
   async routeOf(slug: TenantSlug, signal?: AbortSignal): Promise<TenantRoute> {
     let route = await this.activeRoute(slug);
     if (!route.held) return route;
-    const deadline = performance.now() + this.config.routing.moveHoldMs;
-    while (route.held) {
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        this.held.observe(slug, 'timed_out');
-        throw new GatewayException(
-          GatewayExceptionCode.TENANT_MOVING,
-          `the workspace ${slug} is moving to a new server; retry in a moment`,
-          1,
-        );
+    // A tenant holds at most as many requests as it may have in flight and queued: a flood at
+    // a moving tenant is turned away at once, not parked here at everyone's cost.
+    const holding = this.holding.get(slug) ?? 0;
+    if (holding >= (route.maxConcurrentRequests ?? this.config.tenants.maxConcurrentRequests) + this.config.tenants.maxQueuedRequests) {
+      this.held.observe(slug, 'turned_away');
+      throw moving(slug);
+    }
+    this.holding.set(slug, holding + 1);
+    try {
+      const deadline = performance.now() + this.config.routing.moveHoldMs;
+      while (route.held) {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.held.observe(slug, 'timed_out');
+          throw moving(slug);
+        }
+        await this.resolver.waitForChange(slug, Math.min(HELD_ROUTE_TTL_MS, left), signal);
+        if (signal?.aborted) {
+          this.held.observe(slug, 'client_gone');
+          signal.throwIfAborted();
+        }
+        route = await this.activeRoute(slug);
       }
-      await this.resolver.waitForChange(slug, Math.min(HELD_ROUTE_TTL_MS, left), signal);
-      if (signal?.aborted) {
-        this.held.observe(slug, 'client_gone');
-        signal.throwIfAborted();
-      }
-      route = await this.activeRoute(slug);
+    } finally {
+      const left = this.holding.get(slug)! - 1;
+      if (left === 0) this.holding.delete(slug);
+      else this.holding.set(slug, left);
     }
     this.held.observe(slug, 'released');
     return route;
@@ -88,6 +101,10 @@ export class TenantHosts {
         return route;
     }
   }
+}
+
+function moving(slug: TenantSlug): GatewayException {
+  return new GatewayException(GatewayExceptionCode.TENANT_MOVING, `the workspace ${slug} is moving to a new server; retry in a moment`, 1);
 }
 
 function unknownTenant(label: string): GatewayException {

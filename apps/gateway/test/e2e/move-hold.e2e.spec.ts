@@ -15,6 +15,7 @@ import {
 import { startGateway, type StartedGateway } from '../../src/gateway';
 import { TenantAdmission } from '../../src/limits/tenant-admission.service';
 import { TenantResolver } from '../../src/routing/tenant-resolver.service';
+import { TenantHosts } from '../../src/tenant-host/tenant-hosts.service';
 
 /**
  * A tenant move's cutover as the gateway meets it: the control plane sets `held_since`, and
@@ -129,6 +130,28 @@ describe('gateway: requests held while their tenant moves', () => {
     leaving.destroy();
     await eventually(async () => expect(metricValue(await scrape(gateway), 'mysaas_gateway_held_requests_total', { tenant: acme.slug, outcome: 'client_gone' })).toBe(1));
     expect(receivedBy(v1, acme)).toEqual([]);
+  });
+
+  it("turns a flood at a held tenant away at once beyond the tenant's share (its cap and queue), holding only that share", async () => {
+    const acme = await createTenant(platform);
+    await platform.control.pool.query('UPDATE platform.tenants SET max_concurrent_requests = 2 WHERE id = $1', [acme.id]);
+    await platform.announce({ kind: 'tenant', slug: acme.slug });
+    const share = 2 + platform.gatewayConfig().tenants.maxQueuedRequests;
+    await hold(acme);
+    const held = Array.from({ length: share }, (_, i) => send(gateway, acme, `/login?tenant=${acme.slug}&held=${i}`));
+    const holding = (gateway.app.get(TenantHosts) as unknown as { holding: Map<string, number> }).holding;
+    await eventually(async () => expect(holding.get(acme.slug)).toBe(share));
+
+    const started = performance.now();
+    const turnedAway = await send(gateway, acme, `/login?tenant=${acme.slug}&flood=1`);
+    expect(turnedAway.status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(platform.gatewayConfig().routing.moveHoldMs);
+    expect(turnedAway.json()).toMatchObject({ code: 'TENANT_MOVING' });
+    expect(turnedAway.headers['retry-after']).toBe('1');
+    expect(metricValue(await scrape(gateway), 'mysaas_gateway_held_requests_total', { tenant: acme.slug, outcome: 'turned_away' })).toBeGreaterThanOrEqual(1);
+
+    await switchPool(acme, 'v2');
+    expect((await Promise.all(held)).map((res) => res.status)).toEqual(Array.from({ length: share }, () => 200));
   });
 
   it('serves other tenants while one is held', async () => {
