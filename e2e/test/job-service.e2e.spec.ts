@@ -197,7 +197,7 @@ describe.each(backends)('the job service end to end, on %s', (_name, queueUrlOf)
     const tenant = { id: acme.id, slug: parseTenantSlug(acme.slug), name: acme.name };
     const stored = await store.add({ tenant, name: 'e2e.unknown', data: { v: 1, tenant, payload: {} }, opts: { attempts: 1 }, cost: 1 });
     expect(stored.ok).toBe(true);
-    const deadId = `b${(stored as { id: string }).id}`;
+    const deadId = (stored as { id: string }).id; // the queue id the job gets
     await eventually(async () => expect((await admin('GET', `/platform/jobs/dead?tenant=${acme.slug}`)).json<{ jobs: Array<{ id: string }> }>().jobs.map((j) => j.id)).toContain(deadId), 15_000);
     const listed = (await admin('GET', `/platform/jobs/dead?tenant=${acme.slug}`)).json<{ jobs: Array<Record<string, unknown>> }>().jobs.find((j) => j.id === deadId)!;
     expect(listed).toMatchObject({ tenant: acme.slug, name: 'e2e.unknown', attemptsMade: 1 });

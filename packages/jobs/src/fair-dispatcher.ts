@@ -1,21 +1,26 @@
 import type { Queue } from 'bullmq';
 import { FairScheduler, type StartedJob, type TenantJobPolicy, type TenantJobStats } from './fair-scheduler';
 import type { JobEndEvents } from './job-backend';
-import type { PostgresJobStore, StoredJob } from './job-store';
+import { parseStoredJobId, storedJobId, type HandedOver, type PostgresJobStore, type StoredBatch } from './job-store';
 
-/** The prefix of the ids the dispatcher gives BullMQ jobs: `b<store id>`. */
-const ID_PREFIX = 'b';
-
-/** Jobs read with their payloads and kept in memory until handed over, at most (the rest are read again at their turn). */
+/** Jobs whose data is kept in memory until handed over, at most (the batches past it are read again at their turn). */
 const PAYLOAD_BUDGET = 200_000;
 
 /**
- * The rows of jobs handed over are deleted with the next poll's read, or by this long after the
- * first of them (ms): a delete costs the store a statement whatever its size, and a row left
- * a little longer only counts a little longer against its tenant's backlog (were the
- * dispatcher to stop first, the next one finds the job in the queue and only deletes the row).
+ * Hand-overs are recorded in the store with the next poll's read, or by this long after the
+ * first of them (ms): a record costs the store a statement whatever its size, and a job
+ * recorded a little later only counts a little longer against its tenant's backlog (were the
+ * dispatcher to stop first, the next one finds the job in the queue and only records it).
  */
 const FLUSH_MS = 100;
+
+/**
+ * The store tells of new jobs and pauses (NOTIFY), and the dispatcher reads it then, at most
+ * every READ_GAP_MS; without news, every STORE_READ_MS still (a notification sent while the
+ * listening connection was down is lost). Between reads, a poll only looks at the queue.
+ */
+const READ_GAP_MS = 20;
+const STORE_READ_MS = 1_000;
 
 /** Until the store's plans are read. */
 const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
@@ -53,12 +58,13 @@ export class FairDispatcher {
   private readonly scheduler: FairScheduler<string>;
   /** Jobs handed to the queue and not yet ended: BullMQ job id → tenant. */
   private readonly inFlight = new Map<string, string>();
-  /** Costs other than 1 of jobs not yet handed over, to give a turn back exactly. */
-  private readonly costs = new Map<string, number>();
-  /** Jobs read with their payloads, by store id, until handed over (up to PAYLOAD_BUDGET). */
-  private readonly payloads = new Map<string, StoredJob>();
-  /** Store rows of jobs handed to the queue, deleted with the next poll's read or within FLUSH_MS, many at once. */
-  private readonly handedOver = new Set<string>();
+  /** Costs other than 1 of the batches with jobs not yet handed over (and their sizes), to give a turn back exactly. */
+  private readonly costs = new Map<string, { cost: number; size: number }>();
+  /** Batches in memory with their jobs' data, until all are handed over, and how many are left (up to PAYLOAD_BUDGET jobs). */
+  private readonly payloads = new Map<string, { batch: StoredBatch; left: number }>();
+  private payloadJobs = 0;
+  /** How far into each batch jobs were handed to the queue, recorded with the next poll's read or within FLUSH_MS, many at once. */
+  private readonly handedOver = new Map<string, number>();
   private flushing: NodeJS.Timeout | undefined;
   private paused = new Set<string>();
   /** The highest store id read so far (ADR 16: the store's read lock makes an id cursor safe). */
@@ -69,6 +75,11 @@ export class FairDispatcher {
   private pumping: Promise<void> | undefined;
   private refill: NodeJS.Immediate | undefined;
   private polling = false;
+  /** Something was stored or paused since the last read of the store (or may have been). */
+  private news = true;
+  private lastReadAt = 0;
+  private soon: NodeJS.Timeout | undefined;
+  private listening: { close(): Promise<void> } | undefined;
   private again = false;
   private leadership: { release(): Promise<void> } | undefined;
   private stopped = false;
@@ -99,6 +110,10 @@ export class FairDispatcher {
     await events.waitUntilReady();
     await this.refreshPlans();
     await this.adoptQueued();
+    this.listening = this.options.store.listen(
+      () => this.heard(),
+      (error) => this.reportError(error),
+    );
     await this.poll();
     this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 100);
     // Events can be missed (a reconnect, or an end between adopting and listening): the jobs
@@ -174,10 +189,12 @@ export class FairDispatcher {
     if (this.reporting) clearInterval(this.reporting);
     if (this.flushing) clearTimeout(this.flushing);
     if (this.refill) clearImmediate(this.refill);
+    if (this.soon) clearTimeout(this.soon);
+    await this.listening?.close();
     this.listeners.splice(0).forEach((remove) => remove());
     await this.pumping;
-    // What was handed over leaves the store now (else the next dispatcher finds it in the queue, and only deletes it).
-    if (this.handedOver.size > 0) await this.options.store.remove([...this.handedOver]).catch((error: unknown) => this.reportError(error));
+    // What was handed over leaves the store now (else the next dispatcher finds it in the queue, and only records it).
+    if (this.handedOver.size > 0) await this.options.store.handOver(this.progress()).catch((error: unknown) => this.reportError(error));
     this.handedOver.clear();
     await this.leadership?.release();
   }
@@ -186,7 +203,7 @@ export class FairDispatcher {
   private async adoptQueued(): Promise<void> {
     const jobs = await this.options.queue.getJobs(['active', 'waiting', 'delayed', 'prioritized']);
     for (const job of jobs) {
-      if (job?.id === undefined || !job.id.startsWith(ID_PREFIX) || this.inFlight.has(job.id)) continue;
+      if (job?.id === undefined || parseStoredJobId(job.id) === undefined || this.inFlight.has(job.id)) continue;
       const tenant = (job.data as { tenant?: { id?: string } }).tenant?.id;
       if (typeof tenant !== 'string') continue;
       this.applyPolicy(tenant);
@@ -195,50 +212,75 @@ export class FairDispatcher {
     }
   }
 
-  /** New jobs and pauses from the store, then as many fair picks as the window takes. */
+  /** New jobs and pauses from the store (when it has news), ended jobs, then as many fair picks as the window takes. */
   private async poll(): Promise<void> {
     // One poll at a time: the interval does not wait for a slow one, and two interleaved would
     // undo each other's pauses and enqueue a tenant's jobs out of order.
     if (this.stopped || this.polling) return;
     this.polling = true;
+    const reading = this.news || Date.now() - this.lastReadAt >= STORE_READ_MS;
+    let failed = false;
     try {
       await this.refreshPlans();
-      const paused = await this.options.store.pausedTenants();
-      for (const tenant of paused) if (!this.paused.has(tenant)) this.scheduler.pause(tenant);
-      for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
-      this.paused = paused;
-      const seen = new Set<string>();
-      // A new dispatcher reads the whole store (page by page, from id 0); after that, what is new.
-      for (;;) {
-        const removing = [...this.handedOver];
-        const heads = await this.options.store.readNew({
-          limit: 5_000,
-          after: this.cursor,
-          withPayloadUpTo: Math.max(0, PAYLOAD_BUDGET - this.payloads.size),
-          handedOver: removing,
-        });
-        if (heads.length > 0) this.cursor = heads[heads.length - 1]!.id;
-        for (const id of removing) this.handedOver.delete(id);
-        for (const head of heads) {
-          if (!seen.has(head.tenantId)) {
-            seen.add(head.tenantId);
-            this.applyPolicy(head.tenantId);
-          }
-          this.scheduler.enqueue(head.tenantId, head.id, head.cost);
-          if (head.cost !== 1) this.costs.set(head.id, head.cost);
-          if (head.job !== undefined) this.payloads.set(head.id, head.job);
-        }
-        if (heads.length < 5_000) break;
-      }
+      if (reading) await this.readStore();
       await this.sweep();
-      // Plans change (the control plane sets them): every tenant with work gets its current one.
-      for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
       await this.pump();
     } catch (error) {
+      failed = true;
+      if (reading) this.news = true; // read again at the next poll (on the interval, not at once)
       this.reportError(error);
     } finally {
       this.polling = false;
+      if (this.news && !failed && !this.stopped) this.heard(); // news came during the poll
     }
+  }
+
+  /** The store has news: it is read at once, or READ_GAP_MS after the last read. */
+  private heard(): void {
+    this.news = true;
+    if (this.soon !== undefined || this.stopped) return;
+    this.soon = setTimeout(
+      () => {
+        this.soon = undefined;
+        void this.poll();
+      },
+      Math.max(0, this.lastReadAt + READ_GAP_MS - Date.now()),
+    );
+  }
+
+  /** The pauses, and the batches stored since the last read (a new dispatcher: all of them). */
+  private async readStore(): Promise<void> {
+    this.news = false;
+    this.lastReadAt = Date.now();
+    const paused = await this.options.store.pausedTenants();
+    for (const tenant of paused) if (!this.paused.has(tenant)) this.scheduler.pause(tenant);
+    for (const tenant of this.paused) if (!paused.has(tenant)) this.scheduler.resume(tenant);
+    this.paused = paused;
+    const seen = new Set<string>();
+    // A new dispatcher reads the whole store (page by page, from id 0); after that, what is new.
+    for (;;) {
+      const recording = this.progress();
+      const heads = await this.options.store.readNew({
+        limit: 5_000,
+        after: this.cursor,
+        withPayloadUpTo: Math.max(0, PAYLOAD_BUDGET - this.payloadJobs),
+        handedOver: recording,
+      });
+      if (heads.length > 0) this.cursor = heads[heads.length - 1]!.id;
+      for (const { batch, taken } of recording) if (this.handedOver.get(batch) === taken) this.handedOver.delete(batch);
+      for (const head of heads) {
+        if (!seen.has(head.tenantId)) {
+          seen.add(head.tenantId);
+          this.applyPolicy(head.tenantId);
+        }
+        for (let index = head.taken; index < head.size; index++) this.scheduler.enqueue(head.tenantId, storedJobId(head.id, index), head.cost);
+        if (head.cost !== 1) this.costs.set(head.id, { cost: head.cost, size: head.size });
+        if (head.batch !== undefined) this.keep(head.batch, head.size - head.taken);
+      }
+      if (heads.length < 5_000) break;
+    }
+    // Plans change (the control plane sets them): every tenant with work gets its current one.
+    for (const tenant of this.scheduler.activeTenants()) if (!seen.has(tenant)) this.applyPolicy(tenant);
   }
 
   private reportError(error: unknown): void {
@@ -271,80 +313,110 @@ export class FairDispatcher {
   }
 
   private async handOver(): Promise<void> {
-    // While the queue still holds half a window for the workers, wait until an eighth of it is
-    // free: a hand-over costs a few round trips whatever its size (BullMQ's addBulk above all),
-    // so jobs go over several at a time; a small tenant's job waits at most that much longer.
+    // While more than half a window is in flight, wait until half of it is free: the workers
+    // still have half a window queued, and a hand-over costs a few round trips whatever its size
+    // (BullMQ's addBulk above all: 44 ms of CPU per 1,000 jobs added 16 at a time, 36 at 64, 29
+    // at 256, on this machine), so jobs go over many at a time. A small tenant's job waits at
+    // most that much longer.
     const { window } = this.options;
-    const free = window - this.inFlight.size;
-    if (this.inFlight.size >= window / 2 && free < Math.max(1, Math.floor(window / 8))) return;
-    const picked: Array<StartedJob<string> & { cost: number }> = [];
+    if (this.inFlight.size > window / 2) return;
+    const picked: Array<StartedJob<string> & { batch: string; index: number; cost: number }> = [];
     while (this.inFlight.size + picked.length < this.options.window) {
       const next = this.scheduler.next();
       if (next === undefined) break;
-      picked.push({ ...next, cost: this.costs.get(next.job) ?? 1 });
+      const { batch, index } = parseStoredJobId(next.job)!;
+      picked.push({ ...next, batch, index, cost: this.costs.get(batch)?.cost ?? 1 });
     }
     if (picked.length === 0) return;
-    // A row an earlier dispatcher handed over but had not deleted when it stopped: the job is
-    // already in the queue (adopted, holding its slot), so this pick only deletes the row.
-    const already = picked.filter((p) => this.inFlight.has(`${ID_PREFIX}${p.job}`));
+    // A job an earlier dispatcher handed over but had not recorded when it stopped: it is
+    // already in the queue (adopted, holding its slot), so this pick only records it.
+    const already = picked.filter((p) => this.inFlight.has(p.job));
     if (already.length > 0) {
-      for (const { tenant, job } of already) {
-        this.scheduler.done(tenant);
-        this.payloads.delete(job);
-        this.handedOver.add(job);
+      for (const p of already) {
+        this.scheduler.done(p.tenant);
+        this.handedOverUpTo(p.batch, p.index);
       }
       picked.splice(0, picked.length, ...picked.filter((p) => !already.includes(p)));
       if (picked.length === 0) return;
     }
     // Counted as in flight before BullMQ has them: a fast worker may end one before addBulk returns.
-    for (const { job: id, tenant } of picked) this.inFlight.set(`${ID_PREFIX}${id}`, tenant);
-    let jobs: StoredJob[];
+    for (const { job, tenant } of picked) this.inFlight.set(job, tenant);
+    let batches: Map<string, StoredBatch>;
     try {
-      // Most were read with their payloads; the rest (past the memory budget) are read now.
-      const missing = picked.filter((p) => !this.payloads.has(p.job)).map((p) => p.job);
-      const taken = new Map((missing.length === 0 ? [] : await this.options.store.take(missing)).map((job) => [job.id, job]));
-      jobs = picked.flatMap((p) => {
-        const job = this.payloads.get(p.job) ?? taken.get(p.job);
-        return job === undefined ? [] : [job];
-      });
-      // Same id as the store's row: handed over twice (a crash between these two steps), queued once.
+      // Most were read with their data; the batches past the memory budget are read now.
+      const missing = new Map<string, number>(); // batch → its first job picked now (a tenant's jobs go in order: none before it is left)
+      for (const p of picked) if (!this.payloads.has(p.batch)) missing.set(p.batch, Math.min(missing.get(p.batch) ?? p.index, p.index));
+      if (missing.size > 0) for (const batch of await this.options.store.take([...missing.keys()])) this.keep(batch, batch.datas.length - missing.get(batch.id)!);
+      batches = new Map(picked.flatMap((p) => (this.payloads.has(p.batch) ? [[p.batch, this.payloads.get(p.batch)!.batch] as const] : [])));
+      // The job's id is its place in the store: handed over twice (a crash between this and the record), queued once.
       await this.options.queue.addBulk(
-        jobs.map((job) => ({
-          name: job.name,
-          data: { ...(job.data as object), acceptedAt: job.enqueuedAt.getTime() },
-          opts: { ...job.opts, jobId: `${ID_PREFIX}${job.id}` },
-        })),
+        picked.flatMap(({ job: jobId, batch, index }) => {
+          const stored = batches.get(batch);
+          if (stored === undefined) return [];
+          return [{ name: stored.name, data: { ...(stored.datas[index] as object), acceptedAt: stored.enqueuedAt.getTime() }, opts: { ...stored.opts, jobId } }];
+        }),
       );
     } catch (error) {
       // Nothing was handed over for sure: the jobs go back to the head of their lines, for the next poll.
       for (const started of [...picked].reverse()) {
-        this.inFlight.delete(`${ID_PREFIX}${started.job}`);
+        this.inFlight.delete(started.job);
         this.scheduler.giveBack(started, started.cost);
       }
       throw error;
     }
-    for (const { job: id, tenant } of picked) {
-      this.costs.delete(id);
-      this.payloads.delete(id);
-      this.handedOver.add(id);
+    for (const { batch, index, tenant } of picked) {
+      this.handedOverUpTo(batch, index);
       this.countStarted(tenant);
+      // Gone from the store meanwhile (recorded as handed over by an earlier dispatcher): nothing to run, the slot is free again.
+      if (!batches.has(batch) && this.inFlight.delete(storedJobId(batch, index))) this.scheduler.done(tenant);
     }
     this.flushing ??= setTimeout(() => void this.flushHandedOver(), FLUSH_MS);
-    const found = new Set(jobs.map((job) => job.id));
-    for (const { job: id, tenant } of picked) {
-      // Gone from the store meanwhile (removed by hand): nothing to run, the slot is free again.
-      if (!found.has(id) && this.inFlight.delete(`${ID_PREFIX}${id}`)) this.scheduler.done(tenant);
+    // Over the budget (batches read at their turn): the data of those with most jobs left is read again at their turn.
+    if (this.payloadJobs > PAYLOAD_BUDGET) {
+      for (const [batch, kept] of [...this.payloads].sort((a, b) => b[1].left - a[1].left)) {
+        if (this.payloadJobs <= PAYLOAD_BUDGET) break;
+        this.payloads.delete(batch);
+        this.payloadJobs -= kept.left;
+      }
     }
   }
 
-  /** Deletes the rows of jobs handed over since the last flush (a failure leaves them for the next poll). */
+  /** Keeps a batch's data in memory until its last `left` jobs are handed over. */
+  private keep(batch: StoredBatch, left: number): void {
+    if (left <= 0 || this.payloads.has(batch.id)) return;
+    this.payloads.set(batch.id, { batch, left });
+    this.payloadJobs += left;
+  }
+
+  /** Job `index` of `batch` is in the queue: so are the ones before it (a tenant's jobs go in order). */
+  private handedOverUpTo(batch: string, index: number): void {
+    this.handedOver.set(batch, Math.max(this.handedOver.get(batch) ?? 0, index + 1));
+    const kept = this.payloads.get(batch);
+    if (kept !== undefined) {
+      kept.left -= 1;
+      this.payloadJobs -= 1;
+      if (kept.left <= 0 || index === kept.batch.datas.length - 1) {
+        this.payloads.delete(batch);
+        this.payloadJobs -= Math.max(0, kept.left);
+      }
+    }
+    const cost = this.costs.get(batch);
+    if (cost !== undefined && index >= cost.size - 1) this.costs.delete(batch);
+  }
+
+  /** What to record in the store: each batch with jobs handed over since the last record, and how far. */
+  private progress(): HandedOver[] {
+    return [...this.handedOver].map(([batch, taken]) => ({ batch, taken }));
+  }
+
+  /** Records the hand-overs since the last record (a failure leaves them for the next poll). */
   private async flushHandedOver(): Promise<void> {
     this.flushing = undefined;
-    const ids = [...this.handedOver];
-    if (ids.length === 0 || this.stopped) return;
+    const progress = this.progress();
+    if (progress.length === 0 || this.stopped) return;
     try {
-      await this.options.store.remove(ids);
-      for (const id of ids) this.handedOver.delete(id);
+      await this.options.store.handOver(progress);
+      for (const { batch, taken } of progress) if (this.handedOver.get(batch) === taken) this.handedOver.delete(batch);
     } catch (error) {
       this.reportError(error);
     }

@@ -9,8 +9,11 @@ export {
   PostgresJobStore,
   type JobPlan,
   type PauseReason,
-  type StoredJob,
-  type StoredJobHead,
+  parseStoredJobId,
+  storedJobId,
+  type HandedOver,
+  type StoredBatch,
+  type StoredBatchHead,
   type TenantJobSummary,
 } from './job-store';
 export { FairDispatcher, type FairDispatcherOptions } from './fair-dispatcher';

@@ -81,7 +81,7 @@ export class JobAdmin {
     const stored = await this.store.addMany(data.tenant, [{ name: job.name, data, opts: replayOptions(job), cost: 1 }], Number.MAX_SAFE_INTEGER);
     if (!stored.ok) throw new Error('the store refused a replay'); // no limit was set: cannot happen
     await job.remove();
-    return { id: job.id!, newId: `b${stored.ids[0]!}` };
+    return { id: job.id!, newId: stored.ids[0]! };
   }
 }
 

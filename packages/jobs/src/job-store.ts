@@ -1,24 +1,52 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { ScopedTenant } from '@mysaas/tenant-runtime';
 import type { TenantJobPolicy } from './fair-scheduler';
 
-/** A job accepted and not yet handed to the queue. */
-export interface StoredJob {
+/**
+ * Jobs a tenant enqueued together (one `enqueueMany`) with the same name, options and cost,
+ * accepted and not all handed to the queue yet: one row in the store, however many jobs.
+ */
+export interface StoredBatch {
   id: string;
   tenant: ScopedTenant;
   name: string;
-  data: unknown;
+  /** Each job's data, in enqueue order: job `i` of the batch is `datas[i]`. */
+  datas: unknown[];
   opts: Record<string, unknown>;
   cost: number;
   enqueuedAt: Date;
 }
 
-/** What the dispatcher needs to schedule a stored job, without its payload. */
-export interface StoredJobHead {
+/** What the dispatcher needs to schedule a stored batch's jobs, without their data. */
+export interface StoredBatchHead {
   id: string;
   tenantId: string;
   cost: number;
+  /** Its jobs, and how many of them (from the first) were handed to the queue already. */
+  size: number;
+  taken: number;
   enqueuedAt: Date;
+}
+
+/** How far into a batch the dispatcher has handed jobs over: its first `taken` are in the queue. */
+export interface HandedOver {
+  batch: string;
+  taken: number;
+}
+
+/**
+ * The queue's id for job `index` of stored batch `batch`: `b<batch>` for the first,
+ * `b<batch>.<index>` for the others. The same job always gets the same id, so handing it over
+ * twice queues it once (ADR 16); the first job keeps the id a store of one row per job gave it.
+ */
+export function storedJobId(batch: string, index: number): string {
+  return index === 0 ? `b${batch}` : `b${batch}.${index}`;
+}
+
+/** The batch and index of a job id `storedJobId` made; undefined for any other id. */
+export function parseStoredJobId(jobId: string): { batch: string; index: number } | undefined {
+  const match = /^b(\d+)(?:\.(\d+))?$/.exec(jobId);
+  return match === null ? undefined : { batch: match[1]!, index: match[2] === undefined ? 0 : Number(match[2]) };
 }
 
 /** Why a tenant's jobs wait: each reason holds them until it is lifted, whatever the others do. */
@@ -59,10 +87,12 @@ export interface TenantJobSummary {
 }
 
 /**
- * The durable backlog in front of the queue (ADR 16): a job is acknowledged once it is a row
- * here, and leaves only after the dispatcher has handed it to BullMQ (same id, so handing it
- * over twice queues it once). Also the paused tenants, which every dispatcher obeys. Postgres,
- * whichever backend BullMQ uses: the job service's system of record.
+* The durable backlog in front of the queue (ADR 16): a job is acknowledged once it is in a
+ * row here, and leaves only after the dispatcher has handed it to BullMQ (the same id, so handing
+ * it over twice queues it once). A row is a batch: the jobs one `enqueueMany` accepted together,
+ * so a burst of a million jobs is a thousand rows, written, read and deleted as such, not a
+ * million (ADR 16, "one row per batch"). Also the paused tenants, which every dispatcher
+ * obeys. Postgres, whichever backend BullMQ uses: the job service's system of record.
  */
 export class PostgresJobStore {
   private readonly pool: Pool;
@@ -70,39 +100,43 @@ export class PostgresJobStore {
   private readonly pausedTable: string;
   private readonly countsTable: string;
   private readonly insertsLock: string;
+  /** Told of every commit that stores jobs or changes a pause (NOTIFY), so a dispatcher reads the store when there is news, not on a timer. */
+  private readonly channel: string;
 
   constructor(
-    url: string,
+    private readonly url: string,
     private readonly schema = 'mysaas_jobs',
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`a job store schema is a plain lower-case name, not ${schema}`);
     this.pool = new Pool({ connectionString: url, max: 4, application_name: 'mysaas-jobs' });
     this.pool.on('error', () => undefined); // an idle client dropped by the server; the next query reconnects
-    this.table = `${schema}.backlog`;
+    this.table = `${schema}.batches`;
     this.pausedTable = `${schema}.pauses`;
     this.countsTable = `${schema}.backlog_counts`;
     this.insertsLock = `${schema}:inserts`;
+    this.channel = `${schema}_news`;
   }
 
   async migrate(): Promise<void> {
     await this.pool.query(`
       CREATE SCHEMA IF NOT EXISTS ${this.schema};
+      -- datas and opts are json (kept as written), not jsonb: the store only keeps them, and a
+      -- batch of thousands would be parsed into jsonb and printed back for nothing.
       CREATE TABLE IF NOT EXISTS ${this.table} (
         id          bigserial PRIMARY KEY,
         tenant_id   text NOT NULL,
-        tenant      jsonb NOT NULL,
+        tenant      json NOT NULL,
         name        text NOT NULL,
-        data        jsonb NOT NULL,
-        opts        jsonb NOT NULL,
+        datas       json NOT NULL,
+        opts        json NOT NULL,
         cost        double precision NOT NULL DEFAULT 1,
+        size        integer NOT NULL CHECK (size > 0),
+        taken       integer NOT NULL DEFAULT 0 CHECK (taken >= 0 AND taken < size),
         enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp()
       );
-      CREATE INDEX IF NOT EXISTS backlog_tenant ON ${this.table} (tenant_id, id);
-      -- Read by an id cursor now (readNew): no "seen" write per job.
-      DROP INDEX IF EXISTS ${this.schema}.backlog_unseen;
-      ALTER TABLE ${this.table} DROP COLUMN IF EXISTS seen;
-      -- Each tenant's rows in backlog, kept by addMany and the deletes (readNew, remove): the
-      -- backlog limit reads one row instead of counting the tenant's backlog at every enqueue.
+      CREATE INDEX IF NOT EXISTS batches_tenant ON ${this.table} (tenant_id, id);
+      -- Each tenant's jobs in the store (not rows: jobs), kept by addMany and the hand-overs
+      -- (readNew, handOver): the backlog limit reads one row instead of adding up the tenant's.
       CREATE TABLE IF NOT EXISTS ${this.countsTable} (
         tenant_id text PRIMARY KEY,
         queued    bigint NOT NULL
@@ -129,14 +163,26 @@ export class PostgresJobStore {
         ('business', 4, 128, NULL, NULL, 2000000, false)
       ON CONFLICT (name) DO NOTHING;
     `);
-    // Counted again from the rows at each start, with no insert or read under way (the inserts
-    // lock, taken alone): a store written by a version without counts starts right.
+    // With no insert or read under way (the inserts lock, taken alone): the jobs of a store
+    // that kept one row per job (the table "backlog") become batches of one, with the same ids,
+    // so a job an earlier dispatcher handed over keeps its queue id; then every tenant's count
+    // is taken again from the rows, so a store written without counts starts right.
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.insertsLock]);
+      const { rows: old } = await client.query<{ found: string | null }>(`SELECT to_regclass($1)::text AS found`, [`${this.schema}.backlog`]);
+      if (old[0]!.found !== null) {
+        await client.query(`
+          INSERT INTO ${this.table} (id, tenant_id, tenant, name, datas, opts, cost, size, enqueued_at)
+          SELECT id, tenant_id, tenant::json, name, json_build_array(data), opts::json, cost, 1, enqueued_at FROM ${this.schema}.backlog ORDER BY id;
+          SELECT setval(pg_get_serial_sequence('${this.table}', 'id'),
+                        greatest((SELECT max(id) FROM ${this.table}), (SELECT last_value FROM ${this.schema}.backlog_id_seq), 1));
+          DROP TABLE ${this.schema}.backlog;
+        `);
+      }
       await client.query(`DELETE FROM ${this.countsTable}`);
-      await client.query(`INSERT INTO ${this.countsTable} (tenant_id, queued) SELECT tenant_id, count(*) FROM ${this.table} GROUP BY tenant_id`);
+      await client.query(`INSERT INTO ${this.countsTable} (tenant_id, queued) SELECT tenant_id, sum(size - taken) FROM ${this.table} GROUP BY tenant_id`);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -158,25 +204,32 @@ export class PostgresJobStore {
     `);
   }
 
-  /** Stores a job unless its tenant already has `maxQueued` waiting (see `addMany`). */
-  async add(job: Omit<StoredJob, 'id' | 'enqueuedAt'>, maxQueued?: number): Promise<{ ok: true; id: string } | { ok: false; queued: number; limit: number }> {
+  /** Stores a job unless its tenant already has `maxQueued` waiting (see `addMany`); its queue id. */
+  async add(
+    job: { tenant: ScopedTenant; name: string; data: unknown; opts: Record<string, unknown>; cost: number },
+    maxQueued?: number,
+  ): Promise<{ ok: true; id: string } | { ok: false; queued: number; limit: number }> {
     const stored = await this.addMany(job.tenant, [job], maxQueued);
     return stored.ok ? { ok: true, id: stored.ids[0]! } : stored;
   }
 
   /**
    * Stores many jobs of one tenant at once, or none when they would take it past `maxQueued`
-   * (default: its plan's; then says how many wait already and the limit). A tenant's inserts
-   * take turns (an advisory lock on the tenant for the transaction), so concurrent enqueues
-   * cannot overshoot the limit. What waits is the tenant's row in `backlog_counts` (one read,
-   * not a count of its backlog); a batch it would refuse is checked against a count of the rows
-   * first (and the counter set right), so a counter that drifted never refuses wrongly.
+   * (default: its plan's; then says how many wait already and the limit); resolves with their
+   * queue ids, in order. Jobs in a row with the same name, options and cost are one batch (one
+   * row): an `enqueueMany` is one. A tenant's inserts take turns (an advisory lock on the
+   * tenant for the transaction), so concurrent enqueues cannot overshoot the limit. What waits
+   * is the tenant's row in `backlog_counts` (one read, not a sum over its backlog); a batch it
+   * would refuse is checked against the rows first (and the counter set right), so a counter
+   * that drifted never refuses wrongly.
    */
   async addMany(
     tenant: ScopedTenant,
     jobs: ReadonlyArray<{ name: string; data: unknown; opts: Record<string, unknown>; cost: number }>,
     maxQueued?: number,
   ): Promise<{ ok: true; ids: string[] } | { ok: false; queued: number; limit: number }> {
+    if (jobs.length === 0) return { ok: true, ids: [] };
+    const batches = batchesOf(jobs);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -188,33 +241,43 @@ export class PostgresJobStore {
       let queued = Number(kept[0]?.queued ?? 0);
       if (queued + jobs.length > limit) {
         // Refused by the counter: counted for sure before saying no (and the counter set right).
-        const { rows: counted } = await client.query<{ queued: string }>(
-          `SELECT count(*) AS queued FROM (SELECT 1 FROM ${this.table} WHERE tenant_id = $1 LIMIT $2) w`,
-          [tenant.id, limit],
-        );
-        queued = Number(counted[0]!.queued);
+        queued = await this.queued(tenant.id, client);
+        await this.setCount(client, tenant.id, queued);
         if (queued + jobs.length > limit) {
-          await client.query('ROLLBACK');
+          await client.query('COMMIT'); // keeps the corrected count
           return { ok: false, queued, limit };
         }
-        const { rows: all } = await client.query<{ queued: string }>(`SELECT count(*) AS queued FROM ${this.table} WHERE tenant_id = $1`, [tenant.id]);
-        await this.setCount(client, tenant.id, Number(all[0]!.queued));
       }
-      const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO ${this.table} (tenant_id, tenant, name, data, opts, cost)
-         SELECT $1, $2, j.name, j.data, j.opts, j.cost
-           FROM unnest($3::text[], $4::jsonb[], $5::jsonb[], $6::float8[]) WITH ORDINALITY AS j(name, data, opts, cost, n)
-          ORDER BY j.n
-         RETURNING id`,
-        [tenant.id, JSON.stringify(tenant), jobs.map((j) => j.name), jobs.map((j) => JSON.stringify(j.data)), jobs.map((j) => JSON.stringify(j.opts)), jobs.map((j) => j.cost)],
+      // The NOTIFY rides in the same statement (sent at commit): no round trip of its own.
+      const { rows } = await client.query<{ id: string; size: number }>(
+        `WITH stored AS (
+           INSERT INTO ${this.table} (tenant_id, tenant, name, datas, opts, cost, size)
+           SELECT $1, $2, b.name, b.datas, b.opts, b.cost, b.size
+             FROM unnest($3::text[], $4::json[], $5::json[], $6::float8[], $7::int[]) WITH ORDINALITY AS b(name, datas, opts, cost, size, n)
+            ORDER BY b.n
+           RETURNING id, size
+         )
+         SELECT stored.id, stored.size FROM stored, (SELECT pg_notify($8, '')) told`,
+        [
+          tenant.id,
+          JSON.stringify(tenant),
+          batches.map((b) => b.name),
+          batches.map((b) => JSON.stringify(b.datas)),
+          batches.map((b) => b.opts),
+          batches.map((b) => b.cost),
+          batches.map((b) => b.datas.length),
+          this.channel,
+        ],
       );
       await client.query(
         `INSERT INTO ${this.countsTable} (tenant_id, queued) VALUES ($1, $2)
          ON CONFLICT (tenant_id) DO UPDATE SET queued = ${this.countsTable}.queued + excluded.queued`,
-        [tenant.id, rows.length],
+        [tenant.id, jobs.length],
       );
       await client.query('COMMIT');
-      return { ok: true, ids: rows.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)) };
+      // Ids are taken in the order of the rows (ORDER BY b.n); RETURNING's order is not promised.
+      const ordered = rows.map((r) => ({ id: r.id, size: r.size })).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      return { ok: true, ids: ordered.flatMap(({ id, size }) => Array.from({ length: size }, (_, i) => storedJobId(id, i))) };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -224,10 +287,10 @@ export class PostgresJobStore {
   }
 
   /**
-   * Stored jobs past the id `after`, oldest first, `limit` at most; the first `withPayloadUpTo`
-   * come with the jobs themselves (the dispatcher keeps them in memory up to a budget, and
-   * `take`s the rest at their turn), and the rows of jobs already handed to the queue
-   * (`handedOver`) are deleted in the same transaction.
+   * Stored batches past the id `after`, oldest first, `limit` at most; those within the first
+   * `withPayloadUpTo` jobs come with their jobs' data (the dispatcher keeps them in memory up to
+   * a budget, and `take`s the rest at their turn). The hand-overs since the last read
+   * (`handedOver`) are recorded in the same transaction (see `handOver`).
    *
    * An id cursor is safe only because of a lock: ids are taken in insert order but committed in
    * any order, so a row could commit after a read that had already moved past its id. Inserts
@@ -236,44 +299,28 @@ export class PostgresJobStore {
    * later one takes a higher id. The cost is a few milliseconds of waiting for inserts, once per
    * poll, instead of a write per job to mark it read.
    */
-  async readNew(options: { limit: number; after: string; withPayloadUpTo: number; handedOver: readonly string[] }): Promise<Array<StoredJobHead & { job?: StoredJob }>> {
+  async readNew(options: { limit: number; after: string; withPayloadUpTo: number; handedOver: readonly HandedOver[] }): Promise<Array<StoredBatchHead & { batch?: StoredBatch }>> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.insertsLock]);
+      if (options.handedOver.length > 0) await this.recordHandOver(client, options.handedOver);
       // A statement of its own: its snapshot is taken after the lock (READ COMMITTED).
-      const { rows } = await client.query<{
-        id: string;
-        tenant_id: string;
-        tenant: ScopedTenant | null;
-        name: string;
-        data: unknown;
-        opts: Record<string, unknown> | null;
-        cost: number;
-        enqueued_at: Date;
-      }>(
-        `WITH gone AS (
-           DELETE FROM ${this.table} WHERE id = ANY($2::bigint[]) RETURNING tenant_id
-         ), counted AS (
-           UPDATE ${this.countsTable} c SET queued = greatest(0, c.queued - g.n)
-             FROM (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id) g WHERE c.tenant_id = g.tenant_id
-         ), picked AS (
-           SELECT b.*, row_number() OVER (ORDER BY b.id) AS n FROM ${this.table} b WHERE b.id > $4 ORDER BY b.id LIMIT $1
+      const { rows } = await client.query<BatchRow & { tenant: ScopedTenant | null; datas: unknown[] | null; opts: Record<string, unknown> | null }>(
+        `WITH picked AS (
+           SELECT b.*, sum(b.size - b.taken) OVER (ORDER BY b.id) AS upto FROM ${this.table} b WHERE b.id > $3 ORDER BY b.id LIMIT $1
          )
-         SELECT id, tenant_id, cost, enqueued_at, name,
-                CASE WHEN n <= $3 THEN tenant END AS tenant,
-                CASE WHEN n <= $3 THEN data END AS data,
-                CASE WHEN n <= $3 THEN opts END AS opts
+         SELECT id, tenant_id, cost, size, taken, enqueued_at, name,
+                CASE WHEN upto <= $2 THEN tenant END AS tenant,
+                CASE WHEN upto <= $2 THEN datas END AS datas,
+                CASE WHEN upto <= $2 THEN opts END AS opts
            FROM picked ORDER BY id`,
-        [options.limit, options.handedOver, options.withPayloadUpTo, options.after],
+        [options.limit, options.withPayloadUpTo, options.after],
       );
       await client.query('COMMIT');
       return rows.map((r) => ({
-        id: r.id,
-        tenantId: r.tenant_id,
-        cost: r.cost,
-        enqueuedAt: r.enqueued_at,
-        ...(r.opts === null ? {} : { job: { id: r.id, tenant: r.tenant!, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at } }),
+        ...headOf(r),
+        ...(r.datas === null ? {} : { batch: { id: r.id, tenant: r.tenant!, name: r.name, datas: r.datas, opts: r.opts!, cost: r.cost, enqueuedAt: r.enqueued_at } }),
       }));
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -283,23 +330,40 @@ export class PostgresJobStore {
     }
   }
 
-  async take(ids: string[]): Promise<StoredJob[]> {
-    const { rows } = await this.pool.query<{ id: string; tenant: ScopedTenant; name: string; data: unknown; opts: Record<string, unknown>; cost: number; enqueued_at: Date }>(
-      `SELECT id, tenant, name, data, opts, cost, enqueued_at FROM ${this.table} WHERE id = ANY($1::bigint[]) ORDER BY id`,
+  /** The batches with these ids, with their jobs' data (those gone are left out). */
+  async take(ids: readonly string[]): Promise<StoredBatch[]> {
+    const { rows } = await this.pool.query<BatchRow & { tenant: ScopedTenant; datas: unknown[]; opts: Record<string, unknown> }>(
+      `SELECT id, tenant_id, tenant, name, datas, opts, cost, size, taken, enqueued_at FROM ${this.table} WHERE id = ANY($1::bigint[]) ORDER BY id`,
       [ids],
     );
-    return rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.name, data: r.data, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at }));
+    return rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.name, datas: r.datas, opts: r.opts, cost: r.cost, enqueuedAt: r.enqueued_at }));
   }
 
-  /** Deletes rows (handed over, or removed by hand), and takes them off their tenants' counts. */
-  async remove(ids: string[]): Promise<void> {
-    await this.pool.query(
-      `WITH gone AS (
-         DELETE FROM ${this.table} WHERE id = ANY($1::bigint[]) RETURNING tenant_id
+  /**
+   * Records that the first `taken` jobs of each batch are in the queue: a batch whose jobs all
+   * are leaves the store, the others keep the jobs still to go; each tenant's count drops by the
+   * jobs newly handed over. Idempotent: a batch already recorded further is left as it is.
+   */
+  async handOver(progress: readonly HandedOver[]): Promise<void> {
+    if (progress.length === 0) return;
+    await this.recordHandOver(this.pool, progress);
+  }
+
+  private async recordHandOver(db: Pick<Pool, 'query'>, progress: readonly HandedOver[]): Promise<void> {
+    await db.query(
+      `WITH wanted AS (
+         SELECT b.id, b.tenant_id, b.taken AS was, least(w.taken, b.size) AS now, b.size
+           FROM unnest($1::bigint[], $2::int[]) AS w(id, taken) JOIN ${this.table} b ON b.id = w.id
+          WHERE w.taken > b.taken
+       ), gone AS (
+         DELETE FROM ${this.table} b USING wanted w WHERE b.id = w.id AND w.now >= w.size RETURNING w.tenant_id, w.now - w.was AS n
+       ), moved AS (
+         UPDATE ${this.table} b SET taken = w.now FROM wanted w WHERE b.id = w.id AND w.now < w.size RETURNING w.tenant_id, w.now - w.was AS n
+       ), counted AS (
+         SELECT tenant_id, sum(n) AS n FROM (SELECT * FROM gone UNION ALL SELECT * FROM moved) d GROUP BY tenant_id
        )
-       UPDATE ${this.countsTable} c SET queued = greatest(0, c.queued - g.n)
-         FROM (SELECT tenant_id, count(*) AS n FROM gone GROUP BY tenant_id) g WHERE c.tenant_id = g.tenant_id`,
-      [ids],
+       UPDATE ${this.countsTable} c SET queued = greatest(0, c.queued - counted.n) FROM counted WHERE c.tenant_id = counted.tenant_id`,
+      [progress.map((p) => p.batch), progress.map((p) => p.taken)],
     );
   }
 
@@ -310,19 +374,80 @@ export class PostgresJobStore {
     );
   }
 
-  async queued(tenantId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
-    return Number(rows[0]!.n);
+  /** The tenant's jobs in the store, counted from its rows. */
+  async queued(tenantId: string, db: Pick<Pool, 'query'> = this.pool): Promise<number> {
+    const { rows } = await db.query<{ n: string | null }>(`SELECT sum(size - taken) AS n FROM ${this.table} WHERE tenant_id = $1`, [tenantId]);
+    return Number(rows[0]!.n ?? 0);
   }
 
   /** Holds the tenant's jobs for `reason` (idempotent); jobs already handed to the workers finish. */
   async pause(tenantId: string, reason: PauseReason = 'operator'): Promise<void> {
-    await this.pool.query(`INSERT INTO ${this.pausedTable} (tenant_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [tenantId, reason]);
+    await this.pool.query(
+      `WITH held AS (INSERT INTO ${this.pausedTable} (tenant_id, reason) VALUES ($1, $2) ON CONFLICT DO NOTHING) SELECT pg_notify($3, '')`,
+      [tenantId, reason, this.channel],
+    );
   }
 
   /** Lifts `reason`'s hold (idempotent); the jobs go on, in order, once no reason holds them. */
   async resume(tenantId: string, reason: PauseReason = 'operator'): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.pausedTable} WHERE tenant_id = $1 AND reason = $2`, [tenantId, reason]);
+    await this.pool.query(`WITH lifted AS (DELETE FROM ${this.pausedTable} WHERE tenant_id = $1 AND reason = $2) SELECT pg_notify($3, '')`, [
+      tenantId,
+      reason,
+      this.channel,
+    ]);
+  }
+
+  /**
+   * Calls `onNews` after every commit that stored jobs or changed a pause, on a connection of
+   * its own, until closed. Notifications are a hint: one sent while the connection was down is
+   * lost (`onError` is told, and it reconnects after a second), so a reader still reads now and
+   * then without one.
+   */
+  listen(onNews: () => void, onError: (error: unknown) => void): { close(): Promise<void> } {
+    let client: Client | undefined;
+    let closed = false;
+    let retry: NodeJS.Timeout | undefined;
+    const again = (): void => {
+      if (closed || retry !== undefined) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        void connect();
+      }, 1_000);
+    };
+    const connect = async (): Promise<void> => {
+      const next = new Client({ connectionString: this.url, application_name: 'mysaas-jobs-listen' });
+      next.on('notification', () => onNews());
+      next.on('error', (error) => {
+        onError(error);
+        void next.end().catch(() => undefined);
+        if (client === next) client = undefined;
+        again();
+      });
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${this.channel}`);
+      } catch (error) {
+        await next.end().catch(() => undefined);
+        onError(error);
+        again();
+        return;
+      }
+      if (closed) {
+        await next.end().catch(() => undefined);
+        return;
+      }
+      client = next;
+      onNews(); // whatever was sent while it was not listening
+    };
+    void connect();
+    return {
+      close: async () => {
+        closed = true;
+        if (retry) clearTimeout(retry);
+        await client?.end().catch(() => undefined);
+        client = undefined;
+      },
+    };
   }
 
   /** The tenants something holds. */
@@ -429,7 +554,7 @@ export class PostgresJobStore {
            UNION SELECT tenant_id FROM ${this.pausedTable}
          ) known WHERE $1 IS NULL
        ), backlog AS (
-         SELECT tenant_id, count(*) AS queued, min(enqueued_at) AS oldest FROM ${this.table}
+         SELECT tenant_id, sum(size - taken) AS queued, min(enqueued_at) AS oldest FROM ${this.table}
           WHERE tenant_id IN (SELECT tenant_id FROM wanted) GROUP BY tenant_id
        ), fresh AS (
          SELECT * FROM ${this.schema}.activity WHERE updated_at > now() - make_interval(secs => $2::float8 / 1000)
@@ -479,6 +604,32 @@ export class PostgresJobStore {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+interface BatchRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  cost: number;
+  size: number;
+  taken: number;
+  enqueued_at: Date;
+}
+
+function headOf(row: BatchRow): StoredBatchHead {
+  return { id: row.id, tenantId: row.tenant_id, cost: row.cost, size: row.size, taken: row.taken, enqueuedAt: row.enqueued_at };
+}
+
+/** Runs of jobs with the same name, options and cost: one row each. */
+function batchesOf(jobs: ReadonlyArray<{ name: string; data: unknown; opts: Record<string, unknown>; cost: number }>): Array<{ name: string; opts: string; cost: number; datas: unknown[] }> {
+  const batches: Array<{ name: string; opts: string; cost: number; datas: unknown[] }> = [];
+  for (const job of jobs) {
+    const opts = JSON.stringify(job.opts);
+    const last = batches[batches.length - 1];
+    if (last !== undefined && last.name === job.name && last.opts === opts && last.cost === job.cost) last.datas.push(job.data);
+    else batches.push({ name: job.name, opts, cost: job.cost, datas: [job.data] });
+  }
+  return batches;
 }
 
 interface PlanRow {

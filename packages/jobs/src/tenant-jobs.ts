@@ -63,7 +63,7 @@ export class TenantJobs extends TenantJobQueue {
     const limit = (policyOf?.(tenant.id) ?? defaultPolicy)?.maxQueued;
     const stored = await store.addMany(scoped, datas.map((data) => ({ name: definition.name, data, opts: opts as Record<string, unknown>, cost: options.cost ?? 1 })), limit);
     if (!stored.ok) throw new JobBacklogFullError(tenant.slug, stored.limit);
-    return stored.ids.map((id) => `b${id}`);
+    return stored.ids;
   }
 }
 

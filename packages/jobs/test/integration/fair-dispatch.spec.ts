@@ -8,7 +8,7 @@ import { FairDispatcher } from '../../src/fair-dispatcher';
 import type { TenantJobPolicy } from '../../src/fair-scheduler';
 import { defineJob, JobBacklogFullError, JobRegistry } from '@mysaas/tenant-runtime';
 import { jobBackend, type JobBackend } from '../../src/job-backend';
-import { PostgresJobStore } from '../../src/job-store';
+import { parseStoredJobId, PostgresJobStore } from '../../src/job-store';
 import { startJobWorker } from '../../src/job-worker';
 import { TenantJobs } from '../../src/tenant-jobs';
 import { backendsUnderTest, scoped, workerTenantDatabase } from './under-test';
@@ -173,12 +173,14 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       await slow.query('BEGIN');
       await slow.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [`${schema}:inserts`]);
       const { rows } = await slow.query<{ id: string }>(
-        `INSERT INTO ${schema}.backlog (tenant_id, tenant, name, data, opts) VALUES ($1, $2, 'test.fair', '{}', '{}') RETURNING id`,
+        `INSERT INTO ${schema}.batches (tenant_id, tenant, name, datas, opts, size) VALUES ($1, $2, 'test.fair', '[{}]', '{}', 1) RETURNING id`,
         [tenant.id, JSON.stringify(tenant)],
       );
       const fast = await other.add(row, 100); // a later id, committed first
-      expect(fast.ok && BigInt(fast.id) > BigInt(rows[0]!.id)).toBe(true);
-      const read = (after: string, handedOver: string[] = []) => other.readNew({ limit: 100, after, withPayloadUpTo: 100, handedOver });
+      if (!fast.ok) throw new Error('refused');
+      const fastBatch = parseStoredJobId(fast.id)!.batch;
+      expect(BigInt(fastBatch) > BigInt(rows[0]!.id)).toBe(true);
+      const read = (after: string) => other.readNew({ limit: 100, after, withPayloadUpTo: 100, handedOver: [] });
       // The read waits for the slow insert, so that its cursor never passes an uncommitted id.
       let done = false;
       const reading = read('0').then((heads) => ((done = true), heads));
@@ -186,14 +188,14 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       expect(done).toBe(false);
       await slow.query('COMMIT');
       const heads = await reading;
-      expect(heads.map((h) => h.id)).toEqual([rows[0]!.id, (fast as { id: string }).id]);
-      expect(heads[0]!.job).toMatchObject({ name: 'test.fair', tenant, data: {} });
+      expect(heads.map((h) => h.id)).toEqual([rows[0]!.id, fastBatch]);
+      expect(heads[0]!.batch).toMatchObject({ name: 'test.fair', tenant, datas: [{}] });
       const cursor = heads[1]!.id;
       expect(await read(cursor)).toEqual([]);
       // Rows handed over leave with the next read; a payload budget of 0 reads heads only.
       await other.add(row, 100);
-      const [head] = await other.readNew({ limit: 100, after: cursor, withPayloadUpTo: 0, handedOver: heads.map((h) => h.id) });
-      expect(head!.job).toBeUndefined();
+      const [head] = await other.readNew({ limit: 100, after: cursor, withPayloadUpTo: 0, handedOver: heads.map((h) => ({ batch: h.id, taken: 1 })) });
+      expect(head!.batch).toBeUndefined();
       expect(await other.queued(tenant.id)).toBe(1);
     } finally {
       await slow.query('ROLLBACK').catch(() => undefined);
@@ -213,5 +215,47 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     expect(await dispatcher.start()).toBe(true);
     await eventually(async () => expect(startsOf(tenant).length - before).toBe(40), 20_000);
     expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(40).keys()].map((n) => n + 200));
+  }, 40_000);
+
+  it('reads the store when told of new jobs and pauses (NOTIFY), not only on its timer', async () => {
+    const tenant = tenants[1]!;
+    await dispatcher.stop();
+    // Its timer would next look in a minute: only the store's notifications can bring the job in time.
+    dispatcher = new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 60_000 });
+    try {
+      expect(await dispatcher.start()).toBe(true);
+      const before = startsOf(tenant).length;
+      await enqueue(tenant, 1, 1, 500);
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(1), 5_000);
+      await store.pause(tenant.id);
+      await sleep(200);
+      await enqueue(tenant, 1, 1, 501);
+      await sleep(500);
+      expect(startsOf(tenant).length - before).toBe(1); // held
+      await store.resume(tenant.id);
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(2), 5_000);
+    } finally {
+      await dispatcher.stop();
+      dispatcher = newDispatcher();
+      expect(await dispatcher.start()).toBe(true);
+    }
+  }, 30_000);
+
+  it('hands one stored batch over across a dispatcher switch: the jobs the first handed over run once, the rest after, none twice', async () => {
+    const tenant = tenants[5]!;
+    const before = startsOf(tenant).length;
+    const ids = await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, Array.from({ length: 30 }, (_, i) => ({ n: 400 + i, ms: 10 }))));
+    expect(new Set(ids.map((id) => parseStoredJobId(id)!.batch)).size).toBe(1); // one row in the store
+    await eventually(async () => expect(startsOf(tenant).length - before).toBeGreaterThanOrEqual(5), 10_000);
+    await dispatcher.stop();
+    const left = await store.queued(tenant.id);
+    expect(left).toBeGreaterThan(0); // stopped inside the batch
+    expect(left).toBeLessThan(30);
+    dispatcher = newDispatcher();
+    expect(await dispatcher.start()).toBe(true);
+    await eventually(async () => expect(startsOf(tenant).length - before).toBe(30), 20_000);
+    await sleep(300); // none comes twice late
+    expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(30).keys()].map((n) => n + 400));
+    expect(await store.queued(tenant.id)).toBe(0);
   }, 40_000);
 });
