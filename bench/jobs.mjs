@@ -265,7 +265,8 @@ async function run(ctx) {
       benchCpuSeconds: round((cpu.user + cpu.system) / 1e6, 1),
       dispatcherCpuSeconds: dispatcherCpuMs === null ? null : round(dispatcherCpuMs / 1000, 1),
       // The whole machine's CPUs (every process: this one, the dispatcher's, Postgres, Redis, anything else), busy share.
-      postgresCpuSeconds: serversAtStart.postgres === null ? null : round((serversAtEnd.postgres - serversAtStart.postgres) / 1000, 1),
+      // Backends that exited during the row took their CPU time with them: a sum that went down is unknown, not negative.
+      postgresCpuSeconds: serversAtStart.postgres === null || serversAtEnd.postgres < serversAtStart.postgres ? null : round((serversAtEnd.postgres - serversAtStart.postgres) / 1000, 1),
       redisCpuSeconds: serversAtStart.redis === null ? null : round((serversAtEnd.redis - serversAtStart.redis) / 1000, 1),
       machineBusyShare: machineAtStart && machineAtEnd ? round((machineAtEnd.busyMs - machineAtStart.busyMs) / (machineAtEnd.totalMs - machineAtStart.totalMs), 3) : null,
     };
