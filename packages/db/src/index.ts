@@ -7,6 +7,7 @@ export {
 } from './migrations/migration';
 export { PLATFORM_MIGRATIONS } from './migrations/platform.migrations';
 export { announceRoutingChange } from './routing';
+export { listenForNotifications, type NotificationListener, type NotificationListenerOptions } from './notifications';
 export { tenantMigrations, type TenantSchemaPart } from './migrations/tenant-schema';
 export { ensureLoginRole, grantRoutingAccess, migratePlatform } from './setup';
 export { migrateFleet, type FleetMigrationEvents, type FleetMigrationOptions, type FleetMigrationReport, type SchemaOutcome } from './fleet-migration';

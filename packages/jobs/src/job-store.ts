@@ -1,4 +1,5 @@
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { listenForNotifications, type NotificationListener } from '@mysaas/db';
 import type { ScopedTenant } from '@mysaas/tenant-runtime';
 import type { TenantJobPolicy } from './fair-scheduler';
 
@@ -398,56 +399,20 @@ export class PostgresJobStore {
   }
 
   /**
-   * Calls `onNews` after every commit that stored jobs or changed a pause, on a connection of
-   * its own, until closed. Notifications are a hint: one sent while the connection was down is
-   * lost (`onError` is told, and it reconnects after a second), so a reader still reads now and
-   * then without one.
+   * Calls `onNews` after every commit that stored jobs or changed a pause, and each time it
+   * starts listening (a notification sent while it was not is lost; `onError` is told of the
+   * loss, and it reconnects), on a connection of its own, until closed. A reader still reads
+   * now and then without news.
    */
-  listen(onNews: () => void, onError: (error: unknown) => void): { close(): Promise<void> } {
-    let client: Client | undefined;
-    let closed = false;
-    let retry: NodeJS.Timeout | undefined;
-    const again = (): void => {
-      if (closed || retry !== undefined) return;
-      retry = setTimeout(() => {
-        retry = undefined;
-        void connect();
-      }, 1_000);
-    };
-    const connect = async (): Promise<void> => {
-      const next = new Client({ connectionString: this.url, application_name: 'mysaas-jobs-listen' });
-      next.on('notification', () => onNews());
-      next.on('error', (error) => {
-        onError(error);
-        void next.end().catch(() => undefined);
-        if (client === next) client = undefined;
-        again();
-      });
-      try {
-        await next.connect();
-        await next.query(`LISTEN ${this.channel}`);
-      } catch (error) {
-        await next.end().catch(() => undefined);
-        onError(error);
-        again();
-        return;
-      }
-      if (closed) {
-        await next.end().catch(() => undefined);
-        return;
-      }
-      client = next;
-      onNews(); // whatever was sent while it was not listening
-    };
-    void connect();
-    return {
-      close: async () => {
-        closed = true;
-        if (retry) clearTimeout(retry);
-        await client?.end().catch(() => undefined);
-        client = undefined;
-      },
-    };
+  listen(onNews: () => void, onError: (error: unknown) => void): NotificationListener {
+    return listenForNotifications({
+      url: this.url,
+      channel: this.channel,
+      applicationName: 'mysaas-jobs-listen',
+      onNotification: onNews,
+      onListening: onNews,
+      onLost: (error) => onError(error ?? new Error('the job store\'s notification connection ended')),
+    });
   }
 
   /** The tenants something holds. */

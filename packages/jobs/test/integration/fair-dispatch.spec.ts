@@ -217,7 +217,7 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(40).keys()].map((n) => n + 200));
   }, 40_000);
 
-  it('reads the store when told of new jobs and pauses (NOTIFY), not only on its timer', async () => {
+  it('reads the store when told of new jobs and pauses (NOTIFY), not only on its timer, and again once its lost listening connection is back', async () => {
     const tenant = tenants[1]!;
     await dispatcher.stop();
     // Its timer would next look in a minute: only the store's notifications can bring the job in time.
@@ -234,6 +234,13 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       expect(startsOf(tenant).length - before).toBe(1); // held
       await store.resume(tenant.id);
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(2), 5_000);
+      // Its listening connection dies: it connects again and catches up without a timer.
+      const { rows } = await jobsDb.pool.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'mysaas-jobs-listen' AND datname = current_database()`,
+      );
+      expect(rows).toEqual([{ ended: true }]);
+      await enqueue(tenant, 1, 1, 502);
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(3), 5_000);
     } finally {
       await dispatcher.stop();
       dispatcher = newDispatcher();
