@@ -18,6 +18,14 @@ export interface StoredBatch {
   enqueuedAt: Date;
 }
 
+/** A job to store: its handler's name, its data and queue options, and its cost in turns. */
+export interface NewJob {
+  name: string;
+  data: unknown;
+  opts: Record<string, unknown>;
+  cost: number;
+}
+
 /** What the dispatcher needs to schedule a stored batch's jobs, without their data. */
 export interface StoredBatchHead {
   id: string;
@@ -207,7 +215,7 @@ export class PostgresJobStore {
 
   /** Stores a job unless its tenant already has `maxQueued` waiting (see `addMany`); its queue id. */
   async add(
-    job: { tenant: ScopedTenant; name: string; data: unknown; opts: Record<string, unknown>; cost: number },
+    job: NewJob & { tenant: ScopedTenant },
     maxQueued?: number,
   ): Promise<{ ok: true; id: string } | { ok: false; queued: number; limit: number }> {
     const stored = await this.addMany(job.tenant, [job], maxQueued);
@@ -226,7 +234,7 @@ export class PostgresJobStore {
    */
   async addMany(
     tenant: ScopedTenant,
-    jobs: ReadonlyArray<{ name: string; data: unknown; opts: Record<string, unknown>; cost: number }>,
+    jobs: readonly NewJob[],
     maxQueued?: number,
   ): Promise<{ ok: true; ids: string[] } | { ok: false; queued: number; limit: number }> {
     if (jobs.length === 0) return { ok: true, ids: [] };
@@ -586,8 +594,8 @@ function headOf(row: BatchRow): StoredBatchHead {
 }
 
 /** Runs of jobs with the same name, options and cost: one row each. */
-function batchesOf(jobs: ReadonlyArray<{ name: string; data: unknown; opts: Record<string, unknown>; cost: number }>): Array<{ name: string; opts: string; cost: number; datas: unknown[] }> {
-  const batches: Array<{ name: string; opts: string; cost: number; datas: unknown[] }> = [];
+function batchesOf(jobs: readonly NewJob[]): Array<{ name: string; opts: string; cost: number; datas: unknown[] }> {
+  const batches: ReturnType<typeof batchesOf> = [];
   for (const job of jobs) {
     const opts = JSON.stringify(job.opts);
     const last = batches[batches.length - 1];
