@@ -18,6 +18,11 @@ export interface FakeAnswer {
   contentType?: string;
 }
 
+/** The platform's error answer: a refusal with its status, code and message. */
+export function refusal(status: number, code: string, message: string): FakeAnswer {
+  return { status, body: { statusCode: status, code, message, requestId: 'r1' } };
+}
+
 /**
  * Plays the control plane for the CLI's tests: records every request, and answers each
  * `METHOD /path?query` with what the test set up, or with the platform's 404 error body.

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { FakeControlPlane, type FakeAnswer } from '../../test/fake-control-plane';
+import { FakeControlPlane, refusal } from '../../test/fake-control-plane';
 import { runSaas } from '../../test/run-saas';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -56,8 +56,6 @@ const SWITCHED = {
   switchedAt: '2026-11-26T12:00:03.000Z',
 };
 const ALL_STEPS = [REQUESTED, ...PREPARE, ...CUTOVER];
-
-const refusal = (status: number, code: string, message: string): FakeAnswer => ({ status, body: { statusCode: status, code, message, requestId: 'r1' } });
 
 describe('saas tenants move and saas moves', () => {
   let controlPlane: FakeControlPlane;

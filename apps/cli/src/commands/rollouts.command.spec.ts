@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { FakeControlPlane, type FakeAnswer } from '../../test/fake-control-plane';
+import { FakeControlPlane, refusal } from '../../test/fake-control-plane';
 import { runSaas } from '../../test/run-saas';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -62,8 +62,6 @@ const ACME_MOVING = { acme: { ...ACME_BEFORE.acme, moveId: MOVE_ACME } };
 const ACME_SWITCHED = { acme: { ...ACME_MOVING.acme, moveState: 'switched' } };
 const ACME_REGRESSED = { acme: { ...ACME_SWITCHED.acme, after: win(50, 50, 0.055), verdict: REGRESSED } };
 const HALTED = rollout({ state: 'halted', report: ACME_REGRESSED, error: HALT, updatedAt: '2026-11-26T12:00:05.000Z' });
-
-const refusal = (status: number, code: string, message: string): FakeAnswer => ({ status, body: { statusCode: status, code, message, requestId: 'r1' } });
 
 describe('saas rollout and saas rollouts', () => {
   let controlPlane: FakeControlPlane;
