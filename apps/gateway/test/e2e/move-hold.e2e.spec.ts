@@ -194,6 +194,24 @@ describe('gateway: requests held while their tenant moves', () => {
     expect(answeredBy(res)).toBe('v2');
     expect(receivedBy(v1, acme)).toEqual([`/slow?tenant=${acme.slug}`]);
   });
+
+  // Announcements travel on one LISTEN connection per gateway; what is announced while it is
+  // lost is gone, so on coming back a gateway drops every cached route (30 s here) it holds.
+  it('connects again after its announcements connection is lost and drops its cached routes, so a switch announced meanwhile is not missed', async () => {
+    const acme = await createTenant(platform);
+    expect(answeredBy(await send(gateway, acme, '/login'))).toBe('v1'); // cached now
+
+    const { rows } = await platform.control.pool.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'mysaas-gateway-listener' AND datname = current_database()`,
+    );
+    expect(rows.length).toBeGreaterThan(0); // both gateways'
+    expect(rows.every((r) => r.ended)).toBe(true);
+    await switchPool(acme, 'v2'); // announced while nobody listens (a gateway retries after 250 ms)
+    await eventually(async () => expect(answeredBy(await send(gateway, acme, '/login'))).toBe('v2'), 10_000);
+
+    await switchPool(acme, 'v1'); // listening again: heard, well before the cached route would expire
+    await eventually(async () => expect(answeredBy(await send(gateway, acme, '/login'))).toBe('v1'), 10_000);
+  });
 });
 
 interface GatedServer {
