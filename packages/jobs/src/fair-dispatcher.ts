@@ -78,6 +78,7 @@ export class FairDispatcher {
   /** Something was stored or paused since the last read of the store (or may have been). */
   private news = true;
   private lastReadAt = 0;
+  private lastSweepAt = 0;
   private soon: NodeJS.Timeout | undefined;
   private listening: { close(): Promise<void> } | undefined;
   private again = false;
@@ -223,7 +224,9 @@ export class FairDispatcher {
     try {
       await this.refreshPlans();
       if (reading) await this.readStore();
-      await this.sweep();
+      // Events that tell every end (Redis): the queue is counted once a second, for what a lost
+      // connection missed; otherwise at every poll (ADR 16).
+      if (!this.options.events.tellsEveryEnd || Date.now() - this.lastSweepAt >= STORE_READ_MS) await this.sweep();
       await this.pump();
     } catch (error) {
       failed = true;
@@ -347,15 +350,19 @@ export class FairDispatcher {
       const missing = new Map<string, number>(); // batch → its first job picked now (a tenant's jobs go in order: none before it is left)
       for (const p of picked) if (!this.payloads.has(p.batch)) missing.set(p.batch, Math.min(missing.get(p.batch) ?? p.index, p.index));
       if (missing.size > 0) for (const batch of await this.options.store.take([...missing.keys()])) this.keep(batch, batch.datas.length - missing.get(batch.id)!);
-      batches = new Map(picked.flatMap((p) => (this.payloads.has(p.batch) ? [[p.batch, this.payloads.get(p.batch)!.batch] as const] : [])));
-      // The job's id is its place in the store: handed over twice (a crash between this and the record), queued once.
-      await this.options.queue.addBulk(
-        picked.flatMap(({ job: jobId, batch, index }) => {
-          const stored = batches.get(batch);
-          if (stored === undefined) return [];
-          return [{ name: stored.name, data: { ...(stored.datas[index] as object), acceptedAt: stored.enqueuedAt.getTime() }, opts: { ...stored.opts, jobId } }];
-        }),
-      );
+      batches = new Map();
+      const jobs: Parameters<Queue['addBulk']>[0] = [];
+      for (const { job: jobId, batch, index } of picked) {
+        const stored = batches.get(batch) ?? this.payloads.get(batch)?.batch;
+        if (stored === undefined) continue;
+        batches.set(batch, stored);
+        // The data is the store's, read for this hand-over only: marked in place, not copied.
+        const data = stored.datas[index] as { acceptedAt?: number };
+        data.acceptedAt = stored.enqueuedAt.getTime();
+        // The job's id is its place in the store: handed over twice (a crash between this and the record), queued once.
+        jobs.push({ name: stored.name, data, opts: { ...stored.opts, jobId } });
+      }
+      await this.options.queue.addBulk(jobs);
     } catch (error) {
       // Nothing was handed over for sure: the jobs go back to the head of their lines, for the next poll.
       for (const started of [...picked].reverse()) {
@@ -445,6 +452,7 @@ export class FairDispatcher {
    * and one read when something was missed.
    */
   private async sweep(): Promise<void> {
+    this.lastSweepAt = Date.now();
     if (this.inFlight.size === 0) return;
     const { queue } = this.options;
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');

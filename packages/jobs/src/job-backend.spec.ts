@@ -18,6 +18,7 @@ const redisUrl = testRedisUrl();
       events.on('completed', ({ jobId }) => seen.push(['completed', jobId]));
       events.on('failed', ({ jobId }) => seen.push(['failed', jobId]));
       await events.waitUntilReady();
+      expect(events.tellsEveryEnd).toBe(true); // so the dispatcher counts the queue once a second only
       const worker = backend.worker(
         name,
         async (job) => {

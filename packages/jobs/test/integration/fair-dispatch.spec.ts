@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { FairDispatcher } from '../../src/fair-dispatcher';
 import type { TenantJobPolicy } from '../../src/fair-scheduler';
 import { defineJob, JobBacklogFullError, JobRegistry } from '@mysaas/tenant-runtime';
-import { jobBackend, type JobBackend } from '../../src/job-backend';
+import { jobBackend, type JobBackend, type JobEndEvents } from '../../src/job-backend';
 import { parseStoredJobId, PostgresJobStore } from '../../src/job-store';
 import { startJobWorker } from '../../src/job-worker';
 import { TenantJobs } from '../../src/tenant-jobs';
@@ -241,6 +241,28 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       expect(rows).toEqual([{ ended: true }]);
       await enqueue(tenant, 1, 1, 502);
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(3), 5_000);
+    } finally {
+      await dispatcher.stop();
+      dispatcher = newDispatcher();
+      expect(await dispatcher.start()).toBe(true);
+    }
+  }, 30_000);
+
+  it.each([
+    ['at every poll, when its events may skip an end', false],
+    ['within a second or so, when its events tell every end but one was lost all the same', true],
+  ])('frees the slots of jobs whose end it was never told: it counts the queue %s', async (_when, tellsEveryEnd) => {
+    const tenant = tenants[3]!;
+    await dispatcher.stop();
+    // Events that tell nothing: only counting the queue can find that the first window's jobs ended.
+    const silent: JobEndEvents = { on: () => undefined, off: () => undefined, waitUntilReady: async () => undefined, close: async () => undefined, tellsEveryEnd };
+    dispatcher = new FairDispatcher({ store, queue, events: silent, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50 });
+    try {
+      expect(await dispatcher.start()).toBe(true);
+      const before = startsOf(tenant).length;
+      await enqueue(tenant, 10, 1, tellsEveryEnd ? 700 : 600);
+      // Within the 5 seconds after which the slow look at each job in flight would free them too.
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(10), 4_500);
     } finally {
       await dispatcher.stop();
       dispatcher = newDispatcher();
