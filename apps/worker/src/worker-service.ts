@@ -20,7 +20,9 @@ const STANDBY_RETRY_MS = 2_000;
  * One worker process of the fleet: it runs jobs from the shared queue (every tenant of every
  * pool), and one worker of the fleet also dispatches (the store's lock): the others stand by
  * and take over within seconds when it goes. Nothing is lost when any of them dies: the store
- * keeps what was not handed over, BullMQ re-runs what was running (ADR 16).
+ * keeps what was not handed over, BullMQ re-runs what was running (ADR 16). A process started
+ * with JOBS_DISPATCH=only dispatches (or stands by) and runs no jobs: the dispatcher's CPU
+ * (BullMQ's addBulk above all) then stays off the event loops that run them.
  */
 export async function startWorkerService(
   config: WorkerConfig,
@@ -33,7 +35,8 @@ export async function startWorkerService(
   const locator = new TenantLocator({ routingDatabaseUrl: config.routingDatabaseUrl, pools: config.pools, database: config.database });
   const queue = backend.queue(JOB_QUEUE_NAME);
   const observer = options.observe?.(store, locator);
-  const worker = startJobWorker(backend, JOB_QUEUE_NAME, {
+  // A dispatch-only process (JOBS_DISPATCH=only) takes no jobs from the queue.
+  const worker = !config.jobs.runJobs ? undefined : startJobWorker(backend, JOB_QUEUE_NAME, {
     registry: options.registry,
     locate: locator.locate,
     concurrency: config.jobs.concurrency,
@@ -81,7 +84,7 @@ export async function startWorkerService(
     if (dispatcher === undefined) logger.info('another worker dispatches; this one runs jobs and stands by');
     standby = setInterval(() => void tryToLead(), STANDBY_RETRY_MS);
   }
-  await worker.waitUntilReady();
+  await worker?.waitUntilReady();
 
   return {
     get dispatching() {
@@ -95,7 +98,7 @@ export async function startWorkerService(
       await dispatcher?.stop();
       // Running jobs finish; past the grace period they are left to BullMQ's stalled-job check (they run again elsewhere).
       const grace = new Promise<void>((done) => setTimeout(done, config.shutdownGraceMs).unref());
-      await Promise.race([worker.close(), grace]);
+      if (worker) await Promise.race([worker.close(), grace]);
       await events?.close();
       await queue.close();
       await backend.close();

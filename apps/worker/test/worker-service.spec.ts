@@ -40,8 +40,8 @@ describe('the job worker', () => {
       JOBS_WINDOW: '4',
       ...overrides,
     });
-  const start = async () => {
-    const service = await startWorkerService(configOf(), { registry: new JobRegistry([whoAmI]), logger });
+  const start = async (overrides: Record<string, string> = {}) => {
+    const service = await startWorkerService(configOf(overrides), { registry: new JobRegistry([whoAmI]), logger });
     services.push(service);
     return service;
   };
@@ -102,6 +102,27 @@ describe('the job worker', () => {
       await eventually(async () => expect(standby.dispatching).toBe(true), 10_000);
       await queue(3);
       await eventually(async () => expect(ran).toHaveLength(7), 15_000);
+      await standby.stop();
+    } finally {
+      await locator.close();
+    }
+  }, 60_000);
+
+  it('lets a process only dispatch (JOBS_DISPATCH=only): it hands jobs over and runs none, the workers (JOBS_DISPATCH=off) run them', async () => {
+    const dispatcher = await start({ JOBS_DISPATCH: 'only' });
+    expect(dispatcher.dispatching).toBe(true);
+    const locator = new TenantLocator({ routingDatabaseUrl: platform.routingUrl, pools: configOf().pools, database: configOf().database });
+    try {
+      const { tenant, db } = await locator.locate(acme.id);
+      const before = ran.length;
+      await runAsTenant(db, tenant, () => new TenantJobs({ store }).enqueueMany(whoAmI, Array.from({ length: 3 }, () => ({}))));
+      // Handed over, and nobody takes them: the dispatching process runs none.
+      await eventually(async () => expect(await store.queued(acme.id)).toBe(0), 10_000);
+      await new Promise((done) => setTimeout(done, 500));
+      expect(ran).toHaveLength(before);
+      const worker = await start({ JOBS_DISPATCH: 'off' });
+      expect(worker.dispatching).toBe(false);
+      await eventually(async () => expect(ran).toHaveLength(before + 3), 15_000);
     } finally {
       await locator.close();
     }

@@ -1,4 +1,4 @@
-import { ConfigError, loadAppServerConfig, loadGatewayConfig } from './index';
+import { ConfigError, loadAppServerConfig, loadGatewayConfig, loadWorkerConfig } from './index';
 
 const secrets = { TENANT_CONTEXT_SECRET: 'c'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
 
@@ -58,5 +58,17 @@ describe('app-server config', () => {
     expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '10', DB_TENANT_MAX_CONNECTIONS: '8' }).database.maxConnectionsPerTenant).toBe(8);
     expect(loadAppServerConfig({ ...base, DB_POOL_MAX: '4', DB_TENANT_MAX_CONNECTIONS: '8' }).database.maxConnectionsPerTenant).toBe(4);
     expect(loadAppServerConfig(base).database.statementTimeoutMs).toBe(10_000);
+  });
+});
+
+describe('worker config', () => {
+  const base = { JOBS_DATABASE_URL: 'postgres://jobs@db/jobs', ROUTING_DATABASE_URL: 'postgres://w@db/control', POOL_DATABASE_URLS: '{"v1":"postgres://app@db/pool"}' };
+
+  it('runs jobs and may dispatch by default; JOBS_DISPATCH=off only runs jobs, =only only dispatches', () => {
+    const jobs = (JOBS_DISPATCH?: string) => loadWorkerConfig(JOBS_DISPATCH === undefined ? base : { ...base, JOBS_DISPATCH }).jobs;
+    expect(jobs()).toMatchObject({ dispatch: true, runJobs: true });
+    expect(jobs('off')).toMatchObject({ dispatch: false, runJobs: true });
+    expect(jobs('only')).toMatchObject({ dispatch: true, runJobs: false });
+    expect(() => jobs('sometimes')).toThrow(/JOBS_DISPATCH/);
   });
 });

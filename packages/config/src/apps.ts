@@ -207,7 +207,7 @@ const workerSchema = z
     JOBS_CONCURRENCY: positiveInt(8),
     JOBS_WINDOW: positiveInt(128),
     JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
-    JOBS_DISPATCH: z.enum(['on', 'off']).default('on'),
+    JOBS_DISPATCH: z.enum(['on', 'off', 'only']).default('on'),
     DB_POOL_MAX: positiveInt(8),
     DB_CONNECTION_WAIT_MS: positiveInt(10_000),
     TENANT_STATEMENT_TIMEOUT_MS: positiveInt(60_000),
@@ -225,7 +225,9 @@ const workerSchema = z
       /** Jobs started per second across every worker of the queue (BullMQ's limiter); none: as fast as they come. */
       ratePerSecond: env.JOBS_RATE_PER_SECOND,
       /** off: this worker only runs jobs (another process dispatches). */
-      dispatch: env.JOBS_DISPATCH === 'on',
+      dispatch: env.JOBS_DISPATCH !== 'off',
+      /** only: this process dispatches (or stands by to) and runs no jobs, keeping the dispatcher's CPU off the event loops that run them. */
+      runJobs: env.JOBS_DISPATCH !== 'only',
     },
     routingDatabaseUrl: env.ROUTING_DATABASE_URL,
     pools: env.POOL_DATABASE_URLS,
