@@ -4,7 +4,7 @@ import type { TenantDatabase } from '@mysaas/db';
 import { runAsTenant } from '@mysaas/tenant-runtime';
 import { createTenant, createTestDatabase, createTestPlatform, eventually, randomSuffix, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
 import type { DataSource } from 'typeorm';
-import { FairDispatcher } from '../../src/fair-dispatcher';
+import { FairDispatcher, type FairDispatcherOptions } from '../../src/fair-dispatcher';
 import type { TenantJobPolicy } from '../../src/fair-scheduler';
 import { defineJob, JobBacklogFullError, JobRegistry } from '@mysaas/tenant-runtime';
 import { jobBackend, type JobBackend, type JobEndEvents } from '../../src/job-backend';
@@ -56,6 +56,19 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
   const startsOf = (tenant: TestTenant) => starts.filter((s) => s.tenant === tenant.slug);
   const newDispatcher = () =>
     new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, onError: (error) => console.error(error) });
+  /** Runs `body` with a dispatcher of other settings in place of the usual one, which comes back after. */
+  const withDispatcher = async (settings: Partial<FairDispatcherOptions>, body: () => Promise<void>) => {
+    await dispatcher.stop();
+    dispatcher = new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, ...settings });
+    try {
+      expect(await dispatcher.start()).toBe(true);
+      await body();
+    } finally {
+      await dispatcher.stop();
+      dispatcher = newDispatcher();
+      expect(await dispatcher.start()).toBe(true);
+    }
+  };
 
   beforeAll(async () => {
     starts.length = 0;
@@ -219,11 +232,8 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
 
   it('reads the store when told of new jobs and pauses (NOTIFY), not only on its timer, and again once its lost listening connection is back', async () => {
     const tenant = tenants[1]!;
-    await dispatcher.stop();
     // Its timer would next look in a minute: only the store's notifications can bring the job in time.
-    dispatcher = new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 60_000 });
-    try {
-      expect(await dispatcher.start()).toBe(true);
+    await withDispatcher({ pollMs: 60_000 }, async () => {
       const before = startsOf(tenant).length;
       await enqueue(tenant, 1, 1, 500);
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(1), 5_000);
@@ -241,11 +251,7 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       expect(rows).toEqual([{ ended: true }]);
       await enqueue(tenant, 1, 1, 502);
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(3), 5_000);
-    } finally {
-      await dispatcher.stop();
-      dispatcher = newDispatcher();
-      expect(await dispatcher.start()).toBe(true);
-    }
+    });
   }, 30_000);
 
   it.each([
@@ -253,21 +259,14 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     ['within a second or so, when its events tell every end but one was lost all the same', true],
   ])('frees the slots of jobs whose end it was never told: it counts the queue %s', async (_when, tellsEveryEnd) => {
     const tenant = tenants[3]!;
-    await dispatcher.stop();
     // Events that tell nothing: only counting the queue can find that the first window's jobs ended.
     const silent: JobEndEvents = { on: () => undefined, off: () => undefined, waitUntilReady: async () => undefined, close: async () => undefined, tellsEveryEnd };
-    dispatcher = new FairDispatcher({ store, queue, events: silent, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50 });
-    try {
-      expect(await dispatcher.start()).toBe(true);
+    await withDispatcher({ events: silent }, async () => {
       const before = startsOf(tenant).length;
       await enqueue(tenant, 10, 1, tellsEveryEnd ? 700 : 600);
       // Within the 5 seconds after which the slow look at each job in flight would free them too.
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(10), 4_500);
-    } finally {
-      await dispatcher.stop();
-      dispatcher = newDispatcher();
-      expect(await dispatcher.start()).toBe(true);
-    }
+    });
   }, 30_000);
 
   it('hands one stored batch over across a dispatcher switch: the jobs the first handed over run once, the rest after, none twice', async () => {
