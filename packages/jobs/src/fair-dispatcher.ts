@@ -105,9 +105,17 @@ export class FairDispatcher {
     const { events } = this.options;
     const completed = ({ jobId }: { jobId: string }) => this.ended(jobId);
     const failed = ({ jobId }: { jobId: string }) => void this.endedIfFinal(jobId);
+    // A reader that keeps failing (every 25 ms) is told once every 10 s, not at every read.
+    let toldAt = 0;
+    const readFailed = (error: Error) => {
+      if (Date.now() - toldAt < 10_000) return;
+      toldAt = Date.now();
+      this.reportError(new Error(`reading the queue's end events failed (${error.message}); counting the queue finds the ends meanwhile`));
+    };
     events.on('completed', completed);
     events.on('failed', failed);
-    this.listeners.push(() => events.off('completed', completed), () => events.off('failed', failed));
+    events.on('error', readFailed);
+    this.listeners.push(() => events.off('completed', completed), () => events.off('failed', failed), () => events.off('error', readFailed));
     await events.waitUntilReady();
     await this.refreshPlans();
     await this.adoptQueued();

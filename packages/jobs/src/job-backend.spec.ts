@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { testRedisUrl } from '@mysaas/testing';
+import { Redis } from 'ioredis';
+import { eventually, testRedisUrl } from '@mysaas/testing';
 import { jobBackend } from './job-backend';
 
 const redisUrl = testRedisUrl();
@@ -42,6 +43,36 @@ const redisUrl = testRedisUrl();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await backend.close();
+    }
+  });
+
+  it('tells a failed read as an error, and reads on once the stream is back', async () => {
+    const backend = jobBackend({ kind: 'redis', url: redisUrl! });
+    const name = `end-events-${randomUUID().slice(0, 8)}`;
+    const key = `bull:${name}:events`;
+    const queue = backend.queue(name);
+    const redis = new Redis(redisUrl!);
+    const events = backend.endEvents(name);
+    const errors: Error[] = [];
+    const ended: string[] = [];
+    events.on('error', (error) => errors.push(error));
+    events.on('completed', ({ jobId }) => ended.push(jobId));
+    try {
+      await events.waitUntilReady();
+      await redis.set(key, 'not a stream'); // every read fails now
+      await eventually(async () => expect(errors.length).toBeGreaterThan(0));
+      expect(errors[0]!.message).toMatch(/WRONGTYPE/);
+      await redis.del(key);
+      const worker = backend.worker(name, async () => undefined, { concurrency: 1 });
+      await queue.add('works', {}, { jobId: 'after' });
+      await eventually(async () => expect(ended).toContain('after'));
+      await worker.close();
+    } finally {
+      await events.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await backend.close();
+      redis.disconnect();
     }
   });
 });

@@ -38,7 +38,10 @@ export interface JobBackend {
 /** A job's end, as the fair dispatcher follows it (BullMQ's QueueEvents is one). */
 export interface JobEndEvents {
   on(event: 'completed' | 'failed', listener: (args: { jobId: string }) => void): unknown;
+  /** A read of the events failed (it is tried again). */
+  on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'completed' | 'failed', listener: (args: { jobId: string }) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import type { Queue, QueueEvents, Worker } from 'bullmq';
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TenantDatabase } from '@mysaas/db';
 import { runAsTenant } from '@mysaas/tenant-runtime';
@@ -268,6 +269,17 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(10), 4_500);
     });
   }, 30_000);
+
+  it('says when its end events cannot be read, once every ten seconds however often the reads fail', async () => {
+    const failing = Object.assign(new EventEmitter(), { waitUntilReady: async () => undefined, close: async () => undefined }) as unknown as JobEndEvents & EventEmitter;
+    const told: string[] = [];
+    await withDispatcher({ events: failing, onError: (error) => told.push(String(error)) }, async () => {
+      for (let i = 0; i < 3; i++) failing.emit('error', new Error('WRONGTYPE Operation against a key holding the wrong kind of value'));
+      expect(told.filter((message) => message.includes('end events'))).toEqual([
+        "Error: reading the queue's end events failed (WRONGTYPE Operation against a key holding the wrong kind of value); counting the queue finds the ends meanwhile",
+      ]);
+    });
+  });
 
   it('hands one stored batch over across a dispatcher switch: the jobs the first handed over run once, the rest after, none twice', async () => {
     const tenant = tenants[5]!;
