@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   });
   const metrics = await startMetricsServer(registry, config.metrics);
   // The line `npm start` (and any supervisor) waits for; a worker serves no HTTP of its own.
-  logListening(logger, { url: metrics.url, metricsUrl: metrics.url, jobs: jobs.names, dispatching: service.dispatching, concurrency: config.jobs.concurrency });
+  logListening(logger, { url: metrics.url, metricsUrl: metrics.url, jobs: jobs.names, dispatching: service.dispatching, concurrency: config.jobs.runJobs ? config.jobs.concurrency : 0 });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -81,7 +81,7 @@ export async function startWorkerService(
   };
   if (events !== undefined) {
     await tryToLead();
-    if (dispatcher === undefined) logger.info('another worker dispatches; this one runs jobs and stands by');
+    if (dispatcher === undefined) logger.info(config.jobs.runJobs ? 'another worker dispatches; this one runs jobs and stands by' : 'another process dispatches; this one (dispatch only) stands by');
     standby = setInterval(() => void tryToLead(), STANDBY_RETRY_MS);
   }
   await worker?.waitUntilReady();
