@@ -43,7 +43,8 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
                          or each in turn (both); the producer and the worker stay in the benchmark process
   --backend <redis|postgres|both>
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
-  --json                 print one JSON object on stdout instead of the markdown table
+  --json                 print one JSON object on stdout instead of the markdown table (each row also
+                         has bigEndedPerSecond: the big tenant's jobs ended in each second from t=0)
   -h, --help             show this help
   Database: embedded Postgres, or the server in DATABASE_URL. The job store and BullMQ's
   PostgreSQL backend use a database of their own on the control server (mysaas_jobs_bench).
@@ -266,6 +267,9 @@ async function run(ctx) {
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
+      // The big tenant's jobs ended in each second from t=0 (--json only): is a slower row slow
+      // throughout, or in one stretch?
+      bigEndedPerSecond: perSecond(bigJobs.map((r) => r.ended - t0)),
       // Starved or slowed? The handler's own time (its upsert), and how much of the worker's
       // capacity the big tenant's jobs filled between the first start and the last end.
       meanRunMs: round(bigJobs.reduce((sum, r) => sum + (r.ended - r.started), 0) / bigJobs.length, 2),
@@ -353,6 +357,17 @@ async function serversCpuReader(dataDir) {
     }
     return { postgres, redis };
   };
+}
+
+/** How many of `msSinceStart` fall in each second: [second 0, second 1, …]. */
+function perSecond(msSinceStart) {
+  const counts = [];
+  for (const ms of msSinceStart) {
+    const second = Math.max(0, Math.floor(ms / 1000));
+    while (counts.length <= second) counts.push(0);
+    counts[second] += 1;
+  }
+  return counts;
 }
 
 /** fifo, or fair with its dispatcher's place. */
