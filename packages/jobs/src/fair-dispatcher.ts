@@ -456,8 +456,9 @@ export class FairDispatcher {
    * Ends the jobs whose end event was missed. BullMQ's PostgreSQL backend reads its events by
    * id while they commit in any order, so an event that commits late is skipped; waiting for
    * the 5-second reconcile would keep its slot (and starve the workers). When the queue holds
-   * fewer jobs than are in flight, the newest ended ones are looked up: a count at each poll,
-   * and one read when something was missed.
+   * fewer jobs than are in flight, the newest ended ones are looked up: a count at each poll
+   * (once a second when the events tell every end, as on Redis), and one read when something
+   * was missed.
    */
   private async sweep(): Promise<void> {
     this.lastSweepAt = Date.now();
