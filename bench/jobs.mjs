@@ -44,7 +44,9 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
   --backend <redis|postgres|both>
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
   --json                 print one JSON object on stdout instead of the markdown table (each row also
-                         has bigEndedPerSecond: the big tenant's jobs ended in each second from t=0)
+                         has bigEndedPerSecond: the big tenant's jobs ended in each second from t=0,
+                         and workerRanDry: how often the worker found the queue empty, 2 at least:
+                         before the first job and after the last)
   -h, --help             show this help
   Database: embedded Postgres, or the server in DATABASE_URL. The job store and BullMQ's
   PostgreSQL backend use a database of their own on the control server (mysaas_jobs_bench).
@@ -184,6 +186,13 @@ async function run(ctx) {
     registry, concurrency: options.concurrency, locate: async (id) => ({ tenant: byId.get(id), db: tenantDb }),
   });
   await worker.waitUntilReady();
+  // How often the worker found the queue empty (BullMQ tells once per empty spell; twice at least,
+  // before the first job and after the last): a fair row whose dispatcher refills the window too
+  // late leaves the worker idle between refills.
+  let ranDry = 0;
+  worker.on('drained', () => {
+    ranDry += 1;
+  });
   let store;
   let events;
   let dispatcher;
@@ -264,6 +273,7 @@ async function run(ctx) {
       jobs: all.length,
       lost: expected - all.length,
       duplicated: all.filter((r) => r.runs > 1).length,
+      workerRanDry: ranDry,
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
