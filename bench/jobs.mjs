@@ -45,8 +45,9 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
   --json                 print one JSON object on stdout instead of the markdown table (each row also
                          has bigEndedPerSecond: the big tenant's jobs ended in each second from t=0,
-                         and workerRanDry: how often the worker found the queue empty, 2 at least:
-                         before the first job and after the last)
+                         and workerRanDry: how often the worker found the queue empty; 1 or 2 when it
+                         never waited for a refill: after the last job, and before the first when it
+                         looked before they came)
   -h, --help             show this help
   Database: embedded Postgres, or the server in DATABASE_URL. The job store and BullMQ's
   PostgreSQL backend use a database of their own on the control server (mysaas_jobs_bench).
@@ -186,9 +187,9 @@ async function run(ctx) {
     registry, concurrency: options.concurrency, locate: async (id) => ({ tenant: byId.get(id), db: tenantDb }),
   });
   await worker.waitUntilReady();
-  // How often the worker found the queue empty (BullMQ tells once per empty spell; twice at least,
-  // before the first job and after the last): a fair row whose dispatcher refills the window too
-  // late leaves the worker idle between refills.
+  // How often the worker found the queue empty (BullMQ tells once per empty spell: after the last
+  // job, and before the first when it looked before they came): a fair row whose dispatcher
+  // refills the window too late leaves the worker idle between refills, and counts more.
   let ranDry = 0;
   worker.on('drained', () => {
     ranDry += 1;
