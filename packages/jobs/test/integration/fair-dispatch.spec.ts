@@ -55,12 +55,12 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       for (let n = from; n < from + count; n++) await jobs().enqueue(work, { n, ms });
     });
   const startsOf = (tenant: TestTenant) => starts.filter((s) => s.tenant === tenant.slug);
-  const newDispatcher = () =>
-    new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, onError: (error) => console.error(error) });
+  const newDispatcher = (settings: Partial<FairDispatcherOptions> = {}) =>
+    new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, onError: (error) => console.error(error), ...settings });
   /** Runs `body` with a dispatcher of other settings in place of the usual one, which comes back after. */
   const withDispatcher = async (settings: Partial<FairDispatcherOptions>, body: () => Promise<void>) => {
     await dispatcher.stop();
-    dispatcher = new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, ...settings });
+    dispatcher = newDispatcher(settings);
     try {
       expect(await dispatcher.start()).toBe(true);
       await body();
