@@ -25,6 +25,32 @@ const STORE_READ_MS = 1_000;
 /** Until the store's plans are read. */
 const FALLBACK_POLICY: TenantJobPolicy = { weight: 1, maxRunning: 1, maxQueued: 1 };
 
+/**
+ * How often an adaptive window is sized again (ms), from the pace measured since the last time
+ * (half of it at least, or the ends of one refill would read as a pace); each measure weighs
+ * this much in the pace it keeps (an average that forgets the old ones in a second or so).
+ */
+const TUNE_MS = 250;
+const PACE_WEIGHT = 0.3;
+
+/** The most the queue's running jobs were, at a sweep, over this many of the last tunes (ten seconds): the fleet's concurrency in use. */
+const RUNNING_TUNES = 40;
+
+/**
+ * The window an adaptive dispatcher keeps (ADR 16, "a window sized in time"): the jobs the
+ * fleet runs at once (`running`), and beyond them `queueMs` of jobs at the pace the fleet ends
+ * them, but never fewer queued than running, so that a refill (at half the queued part) always
+ * finds some still queued and no worker waits for it. It grows at once and shrinks by a quarter
+ * at most a step (a slow moment, a pause for garbage collection, does not empty it); never
+ * above `max` (the operator's ceiling, `JOBS_WINDOW`), and below it never under 2.
+ */
+export function adaptedWindow(settings: { current: number; max: number; running: number; endsPerSecond: number; queueMs: number }): number {
+  const { current, max, running, endsPerSecond, queueMs } = settings;
+  const wanted = running + Math.max(running, Math.ceil((endsPerSecond * queueMs) / 1_000), 1);
+  const next = wanted >= current ? wanted : Math.max(wanted, Math.ceil((current * 3) / 4));
+  return Math.min(max, Math.max(2, next));
+}
+
 export interface FairDispatcherOptions {
   store: PostgresJobStore;
   /** The one queue the workers take jobs from. */
@@ -39,6 +65,16 @@ export interface FairDispatcherOptions {
   defaultPolicy?: TenantJobPolicy;
   /** At most this many jobs handed to the queue and not yet ended (running, waiting, retrying). */
   window: number;
+  /**
+   * Sizes the window in time instead (ADR 16): the running jobs and about this many
+   * milliseconds of jobs queued behind them at the pace the fleet ends them, measured while the
+   * window holds the backlog back; `window` is then the ceiling, and the start. A small tenant's
+   * new job waits about this long behind the queued ones, whatever the fleet's speed (BullMQ's
+   * PostgreSQL backend runs a tenth of Redis's pace). Undefined: the window is `window`.
+   */
+  queueMs?: number;
+  /** Told when the adaptive window changes size (and the pace it was sized from, jobs ended per second). */
+  onWindow?: (window: number, endsPerSecond: number) => void;
 
   /** How often it looks for new jobs and pauses (ms). */
   pollMs?: number;
@@ -70,6 +106,7 @@ export class FairDispatcher {
   /** The highest store id read so far (ADR 16: the store's read lock makes an id cursor safe). */
   private cursor = '0';
   private reconciling: NodeJS.Timeout | undefined;
+  private tuning: NodeJS.Timeout | undefined;
   private readonly listeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
@@ -92,10 +129,29 @@ export class FairDispatcher {
   /** Tenants whose figures were last reported non-zero (reported once more at zero). */
   private reported = new Set<string>();
   private reporting: NodeJS.Timeout | undefined;
+  /** Jobs handed over and not ended, at most: `options.window`, or what the adaptive window makes of it. */
+  private limit: number;
+  /** The queue's running jobs at the sweeps since the last tune (the most), and at the last RUNNING_TUNES' (newest last). */
+  private runningNow = 0;
+  private readonly runningBefore: number[] = [];
+  /**
+   * Since when the backlog has waited for the window (a hand-over stopped at it, and none since
+   * found nothing left to pick), and the jobs that ended since then or the last tune: the fleet's pace.
+   */
+  private backlogSince: number | undefined;
+  private endsCounted = 0;
+  private lastTuneAt = 0;
+  private endsPerSecond: number | undefined;
 
   constructor(private readonly options: FairDispatcherOptions) {
     // The store enforces each tenant's backlog limit at enqueue; what it holds is all accepted.
     this.scheduler = new FairScheduler<string>({ ...(options.defaultPolicy ?? FALLBACK_POLICY), maxQueued: Number.MAX_SAFE_INTEGER });
+    this.limit = options.window;
+  }
+
+  /** Jobs it hands to the queue and not yet ended, at most, now: `window`, or the adaptive window's size. */
+  get currentWindow(): number {
+    return this.limit;
   }
 
   /** Takes the store's lock and starts; false when another dispatcher holds it. */
@@ -130,6 +186,8 @@ export class FairDispatcher {
     this.reconciling = setInterval(() => void this.reconcile(), 5_000);
     // What the control plane and the metrics show of each tenant: in flight, started lately.
     this.reporting = setInterval(() => void this.report().catch((error: unknown) => this.reportError(error)), 1_000);
+    // The fleet's concurrency and pace, and from them the adaptive window's size.
+    this.tuning = setInterval(() => this.tune(), TUNE_MS);
     return true;
   }
 
@@ -157,6 +215,36 @@ export class FairDispatcher {
     const gone = [...this.reported].filter((tenant) => !current.has(tenant)).map((tenantId) => ({ tenantId, running: 0, startedLastMinute: 0 }));
     await this.options.store.reportActivity([...now.filter((a) => current.has(a.tenantId)), ...gone]);
     this.reported = current;
+  }
+
+  /** The queue's running jobs at their most over the last ten seconds: the fleet's concurrency in use. */
+  private running(): number {
+    return Math.max(this.runningNow, ...this.runningBefore);
+  }
+
+  /**
+   * Every TUNE_MS: what the sweeps saw running, and, for an adaptive window, the pace. The pace
+   * is measured only while the backlog waits for the window: with none, the jobs that end are
+   * all there was to do, which says nothing of the fleet's speed.
+   */
+  private tune(): void {
+    this.runningBefore.push(this.runningNow);
+    if (this.runningBefore.length > RUNNING_TUNES) this.runningBefore.shift();
+    this.runningNow = 0;
+    const { queueMs, window: max } = this.options;
+    const now = Date.now();
+    const from = Math.max(this.backlogSince ?? now, this.lastTuneAt);
+    const ends = this.endsCounted;
+    this.lastTuneAt = now;
+    this.endsCounted = 0;
+    if (queueMs === undefined || this.backlogSince === undefined || now - from < TUNE_MS / 2) return;
+    const sample = ends / ((now - from) / 1_000);
+    const endsPerSecond = this.endsPerSecond === undefined ? sample : this.endsPerSecond + PACE_WEIGHT * (sample - this.endsPerSecond);
+    this.endsPerSecond = endsPerSecond;
+    const next = adaptedWindow({ current: this.limit, max, running: this.running(), endsPerSecond, queueMs });
+    if (next === this.limit) return;
+    this.limit = next;
+    this.options.onWindow?.(next, Math.round(endsPerSecond));
   }
 
   /** Keeps six 10-second buckets per tenant: the newest at the end. */
@@ -196,6 +284,7 @@ export class FairDispatcher {
     if (this.timer) clearInterval(this.timer);
     if (this.reconciling) clearInterval(this.reconciling);
     if (this.reporting) clearInterval(this.reporting);
+    if (this.tuning) clearInterval(this.tuning);
     if (this.flushing) clearTimeout(this.flushing);
     if (this.refill) clearImmediate(this.refill);
     if (this.soon) clearTimeout(this.soon);
@@ -324,19 +413,30 @@ export class FairDispatcher {
   }
 
   private async handOver(): Promise<void> {
-    // While more than half a window is in flight, wait until half of it is free: the workers
-    // still have half a window queued, and a hand-over costs a few round trips whatever its size
-    // (BullMQ's addBulk above all: 44 ms of CPU per 1,000 jobs added 16 at a time, 36 at 64, 29
-    // at 256, on this machine), so jobs go over many at a time. A small tenant's job waits at
-    // most that much longer.
-    const { window } = this.options;
-    if (this.inFlight.size > window / 2) return;
+    // While more than half of the window's queued part is in flight (the part past the jobs the
+    // fleet runs at once), wait until half of it has started: the workers still have that much
+    // queued, and a hand-over costs a few round trips whatever its size (BullMQ's addBulk above
+    // all: 44 ms of CPU per 1,000 jobs added 16 at a time, 36 at 64, 29 at 256, on this
+    // machine), so jobs go over many at a time. A small tenant's job waits at most that much longer.
+    const { limit } = this;
+    if (this.inFlight.size > (limit + Math.min(this.running(), limit)) / 2) return;
     const picked: Array<StartedJob<string> & { batch: string; index: number; cost: number }> = [];
-    while (this.inFlight.size + picked.length < this.options.window) {
+    let ranDry = false;
+    while (this.inFlight.size + picked.length < limit) {
       const next = this.scheduler.next();
-      if (next === undefined) break;
+      if (next === undefined) {
+        ranDry = true;
+        break;
+      }
       const { batch, index } = parseStoredJobId(next.job)!;
       picked.push({ ...next, batch, index, cost: this.costs.get(batch)?.cost ?? 1 });
+    }
+    // Filled to the brim, the backlog waits for the window: the ends from now on are the fleet's
+    // pace. Nothing left to pick (or only what caps and rates hold back): they are the demand.
+    if (ranDry) this.backlogSince = undefined;
+    else if (this.backlogSince === undefined) {
+      this.backlogSince = Date.now();
+      this.endsCounted = 0;
     }
     if (picked.length === 0) return;
     // A job an earlier dispatcher handed over but had not recorded when it stopped: it is
@@ -442,6 +542,7 @@ export class FairDispatcher {
     if (tenant === undefined) return;
     this.inFlight.delete(jobId);
     this.scheduler.done(tenant);
+    if (this.backlogSince !== undefined) this.endsCounted += 1;
     // Events come in batches (one read of the queue's event stream): the slots they free are
     // refilled together, after the batch, in one hand-over.
     if (this.refill === undefined) {
@@ -465,6 +566,7 @@ export class FairDispatcher {
     if (this.inFlight.size === 0) return;
     const { queue } = this.options;
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+    this.runningNow = Math.max(this.runningNow, counts.active ?? 0);
     const present = Object.values(counts).reduce((sum, n) => sum + n, 0);
     const missing = this.inFlight.size - present;
     if (missing <= 0) return;

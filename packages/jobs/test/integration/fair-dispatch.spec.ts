@@ -298,4 +298,30 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     expect(startsOf(tenant).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(30).keys()].map((n) => n + 400));
     expect(await store.queued(tenant.id)).toBe(0);
   }, 40_000);
+
+  it("sizes an adaptive window to the fleet's pace: it shrinks to the running jobs and queueMs of jobs, and a new tenant's job waits behind that many, not the ceiling", async () => {
+    const [big, small] = [tenants[0]!, tenants[2]!];
+    const windows: number[] = [];
+    // Two workers' slots, 40 ms jobs: 50 jobs a second; 200 ms of them queued behind the 2 running is 2 + 10.
+    await withDispatcher({ window: 64, queueMs: 200, onWindow: (window) => windows.push(window) }, async () => {
+      const before = startsOf(big).length;
+      await runAsTenant(tenantDb, scoped(big), () => jobs().enqueueMany(work, Array.from({ length: 400 }, (_, i) => ({ n: 2_000 + i, ms: 40 }))));
+      await eventually(async () => expect(dispatcher.currentWindow).toBeLessThanOrEqual(16), 8_000);
+      // It shrank from the ceiling step by step (a quarter at most a step), not past the workers' need.
+      expect(windows[0]).toBe(48);
+      expect(Math.min(...windows)).toBeGreaterThanOrEqual(4);
+      // Once the jobs handed over before it shrank have run, the queue holds what the window does now, not the 64 a fixed window would keep.
+      await eventually(async () => {
+        const counts = await queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+        expect(Object.values(counts).reduce((sum, n) => sum + n, 0)).toBeLessThanOrEqual(16);
+      }, 5_000);
+      const bigBefore = startsOf(big).length;
+      await enqueue(small, 1, 1, 600);
+      await eventually(async () => expect(startsOf(small).some((s) => s.n === 600)).toBe(true), 10_000);
+      // Behind the small tenant's job: the window's jobs (16 at most), and a turn or two while the store is read.
+      expect(startsOf(big).length - bigBefore).toBeLessThanOrEqual(16 + 4);
+      await eventually(async () => expect(startsOf(big).length - before).toBe(400), 30_000);
+      expect(startsOf(big).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(400).keys()].map((n) => n + 2_000));
+    });
+  }, 60_000);
 });
