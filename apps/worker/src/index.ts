@@ -1,3 +1,3 @@
-export { jobMetrics } from './job-metrics';
+export { dispatchWindowMetric, jobMetrics } from './job-metrics';
 export { TenantLocator, TenantNotLocatedError, type TenantLocatorOptions } from './tenant-locator';
 export { startWorkerService, type WorkerService } from './worker-service';

@@ -64,3 +64,18 @@ export function jobMetrics(registry: Registry, store: PostgresJobStore, slugs: (
     },
   };
 }
+
+/**
+ * The fair dispatcher's window now (`JOBS_WINDOW`, or fewer: `JOBS_QUEUE_MS` of the fleet's
+ * pace), from the one worker that dispatches; the others report 0 (the fleet's: the max).
+ */
+export function dispatchWindowMetric(registry: Registry, window: () => number | undefined): Gauge {
+  return new Gauge({
+    name: 'mysaas_jobs_dispatch_window',
+    help: "Jobs the fair dispatcher keeps handed to the queue at most now (JOBS_WINDOW, or fewer: JOBS_QUEUE_MS of the fleet's pace); 0 on a worker that does not dispatch",
+    registers: [registry],
+    collect() {
+      this.set(window() ?? 0);
+    },
+  });
+}

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadWorkerConfig } from '@mysaas/config';
 import { BusinessModules } from '@mysaas/modules';
 import { createLogger, createRegistry, logListening, startMetricsServer } from '@mysaas/observability';
-import { jobMetrics } from './job-metrics';
+import { dispatchWindowMetric, jobMetrics } from './job-metrics';
 import { startWorkerService } from './worker-service';
 
 async function main(): Promise<void> {
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     logger,
     observe: (store, locator) => jobMetrics(registry, store, (ids) => locator.slugs(ids)),
   });
+  dispatchWindowMetric(registry, () => service.dispatchWindow);
   const metrics = await startMetricsServer(registry, config.metrics);
   // The line `npm start` (and any supervisor) waits for; a worker serves no HTTP of its own.
   logListening(logger, { url: metrics.url, metricsUrl: metrics.url, jobs: jobs.names, dispatching: service.dispatching, concurrency: config.jobs.runJobs ? config.jobs.concurrency : 0 });

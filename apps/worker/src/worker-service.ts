@@ -7,6 +7,8 @@ import { TenantLocator } from './tenant-locator';
 export interface WorkerService {
   /** Whether this process holds the dispatcher's lock now (one per store, fleet-wide). */
   readonly dispatching: boolean;
+  /** While it dispatches: the jobs it keeps handed to the queue at most now (`JOBS_WINDOW`, or less: sized to the fleet's pace). */
+  readonly dispatchWindow: number | undefined;
   locator: TenantLocator;
   store: PostgresJobStore;
   /** Stops taking jobs, lets the running ones finish (up to the grace period), and closes everything. */
@@ -67,12 +69,14 @@ export async function startWorkerService(
       queue,
       events,
       window: config.jobs.window,
+      queueMs: config.jobs.queueMs,
+      onWindow: (window, endsPerSecond) => logger.debug({ window, endsPerSecond }, "dispatch window resized to the fleet's pace"),
       onError: (error) => logger.warn({ err: error }, 'fair dispatcher: a poll failed; trying again at the next'),
     });
     try {
       if (await candidate.start()) {
         dispatcher = candidate;
-        logger.info({ window: config.jobs.window }, 'dispatching jobs (this worker holds the dispatcher lock)');
+        logger.info({ window: config.jobs.window, queueMs: config.jobs.queueMs ?? null }, 'dispatching jobs (this worker holds the dispatcher lock)');
       }
     } catch (error) {
       await candidate.stop().catch(() => undefined);
@@ -89,6 +93,9 @@ export async function startWorkerService(
   return {
     get dispatching() {
       return dispatcher !== undefined;
+    },
+    get dispatchWindow() {
+      return dispatcher?.currentWindow;
     },
     locator,
     store,

@@ -3,6 +3,8 @@ import { PostgresJobStore, TenantJobs } from '@mysaas/jobs';
 import { createLogger } from '@mysaas/observability';
 import { currentTenantScope, defineJob, JobRegistry, runAsTenant } from '@mysaas/tenant-runtime';
 import { createTenant, createTestDatabase, createTestPlatform, eventually, type TestDatabase, type TestPlatform, type TestTenant } from '@mysaas/testing';
+import { Registry } from 'prom-client';
+import { dispatchWindowMetric } from '../src/job-metrics';
 import { TenantLocator } from '../src/tenant-locator';
 import { startWorkerService, type WorkerService } from '../src/worker-service';
 
@@ -89,6 +91,16 @@ describe('the job worker', () => {
     const second = await start();
     expect([first.dispatching, second.dispatching].sort()).toEqual([false, true]);
     const [leader, standby] = first.dispatching ? [first, second] : [second, first];
+    // The window it dispatches with (JOBS_WINDOW to start with: 4), on the dispatch-window gauge; 0 from the one standing by.
+    expect(leader.dispatchWindow).toBe(4);
+    expect(standby.dispatchWindow).toBeUndefined();
+    const gauge = async (service: WorkerService) => {
+      const registry = new Registry();
+      dispatchWindowMetric(registry, () => service.dispatchWindow);
+      return (await registry.getSingleMetric('mysaas_jobs_dispatch_window')!.get()).values.map((v) => v.value);
+    };
+    expect(await gauge(leader)).toEqual([4]);
+    expect(await gauge(standby)).toEqual([0]);
 
     const locator = new TenantLocator({ routingDatabaseUrl: platform.routingUrl, pools: configOf().pools, database: configOf().database });
     try {

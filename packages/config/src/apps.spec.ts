@@ -64,6 +64,13 @@ describe('app-server config', () => {
 describe('worker config', () => {
   const base = { JOBS_DATABASE_URL: 'postgres://jobs@db/jobs', ROUTING_DATABASE_URL: 'postgres://w@db/control', POOL_DATABASE_URLS: '{"v1":"postgres://app@db/pool"}' };
 
+  it('sizes the dispatch window in time by default (400 ms of jobs queued), and always at JOBS_WINDOW with JOBS_QUEUE_MS=0', () => {
+    expect(loadWorkerConfig(base).jobs).toMatchObject({ window: 128, queueMs: 400 });
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_MS: '250', JOBS_WINDOW: '512' }).jobs).toMatchObject({ window: 512, queueMs: 250 });
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_MS: '0' }).jobs.queueMs).toBeUndefined();
+    expect(() => loadWorkerConfig({ ...base, JOBS_QUEUE_MS: '-5' })).toThrow(/JOBS_QUEUE_MS/);
+  });
+
   it('runs jobs and may dispatch by default; JOBS_DISPATCH=off only runs jobs, =only only dispatches', () => {
     const jobs = (JOBS_DISPATCH?: string) => loadWorkerConfig(JOBS_DISPATCH === undefined ? base : { ...base, JOBS_DISPATCH }).jobs;
     expect(jobs()).toMatchObject({ dispatch: true, runJobs: true });

@@ -206,6 +206,7 @@ const workerSchema = z
     POOL_DATABASE_URLS: poolDatabaseUrls,
     JOBS_CONCURRENCY: positiveInt(8),
     JOBS_WINDOW: positiveInt(128),
+    JOBS_QUEUE_MS: z.coerce.number().int().min(0, 'must be 0 (a window of JOBS_WINDOW jobs always) or a number of milliseconds').default(400),
     JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
     JOBS_DISPATCH: z.enum(['on', 'off', 'only']).default('on'),
     DB_POOL_MAX: positiveInt(8),
@@ -222,6 +223,11 @@ const workerSchema = z
       concurrency: env.JOBS_CONCURRENCY,
       /** Jobs handed to the queue and not ended, fleet-wide: several times the workers' concurrency together (a worker never waits for the dispatcher; a small tenant's job waits at most for these to drain). */
       window: env.JOBS_WINDOW,
+      /**
+       * The window sized in time (ADR 16): the running jobs and this many milliseconds of jobs
+       * queued behind them at the fleet's measured pace, up to `window`; undefined (0): always `window`.
+       */
+      queueMs: env.JOBS_QUEUE_MS === 0 ? undefined : env.JOBS_QUEUE_MS,
       /** Jobs started per second across every worker of the queue (BullMQ's limiter); none: as fast as they come. */
       ratePerSecond: env.JOBS_RATE_PER_SECOND,
       /** off: this worker only runs jobs (another process dispatches). */
