@@ -25,13 +25,15 @@ import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
-const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, smallAtMs: 1_000 };
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, queueMs: 400, smallAtMs: 1_000 };
 
 export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
   --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})
   --small-jobs <n>       (default ${DEFAULTS.smallJobs})
   --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
-  --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window})
+  --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window}, as JOBS_WINDOW)
+  --queue-ms <n>         size the window in time: the running jobs and this many ms of jobs at the
+                         measured pace, up to --window (default ${DEFAULTS.queueMs}, as JOBS_QUEUE_MS); 0: always --window
   --rounds <n>           run every row n times and judge the targets on the median of the rounds'
                          ratios (default 1): the rows compared run back to back, in reverse order
                          every other round (fifo, fair, fair, fifo, …); on a shared machine the
@@ -57,7 +59,7 @@ function parseOptions(args) {
   const values = parseBenchmarkArgs(args, {
     big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
     concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' },
-    dispatcher: { type: 'string' }, rounds: { type: 'string' },
+    dispatcher: { type: 'string' }, rounds: { type: 'string' }, 'queue-ms': { type: 'string' },
   });
   const dispatcher = values.dispatcher ?? 'inline';
   if (!['inline', 'process', 'both'].includes(dispatcher)) throw new UsageError(`--dispatcher: "${dispatcher}" is none of inline, process, both`);
@@ -72,6 +74,7 @@ function parseOptions(args) {
     smallJobs: wholeNumber('small-jobs', values['small-jobs'], DEFAULTS.smallJobs, 1, 10_000),
     concurrency: wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256),
     window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
+    queueMs: wholeNumber('queue-ms', values['queue-ms'], DEFAULTS.queueMs, 0, 60_000),
     rounds: wholeNumber('rounds', values.rounds, 1, 1, 20),
     backend,
     schedulings: values.only === undefined ? ['fifo', 'fair'] : [values.only],
@@ -198,16 +201,18 @@ async function run(ctx) {
   let events;
   let dispatcher;
   let child;
+  // The sizes the adaptive window took, in order (the dispatcher's, wherever it runs).
+  let windows = [];
   let target = { queue };
   if (scheduling === 'fair') {
     const storeSchema = `bench_${suffix}`;
     store = new jobs.PostgresJobStore(jobsDbUrl, storeSchema);
     await store.migrate();
     if (placement === 'process') {
-      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window, pollMs: 50, policy });
+      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window, queueMs: queueMs(options), pollMs: 50, policy });
     } else {
       events = backend.endEvents(queueName);
-      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, pollMs: 50 });
+      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
       if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
     }
     target = { store, defaultPolicy: policy };
@@ -260,7 +265,7 @@ async function run(ctx) {
     const cpu = process.cpuUsage(cpuAtStart);
     const machineAtEnd = machineCpuTimeMs();
     const serversAtEnd = serversCpuMs();
-    if (child) dispatcherCpuMs = (await child.stop()).cpuMs;
+    if (child) ({ cpuMs: dispatcherCpuMs, windows } = await child.stop());
     child = undefined;
     const all = [...records().values()];
     const bigJobs = all.filter((r) => r.tenant === big.slug);
@@ -275,6 +280,9 @@ async function run(ctx) {
       lost: expected - all.length,
       duplicated: all.filter((r) => r.runs > 1).length,
       workerRanDry: ranDry,
+      // The adaptive window's sizes in this row, in order (--json only), and its last: what the pace made of --window.
+      windowSizes: scheduling === 'fair' ? windows : null,
+      windowAtEnd: scheduling === 'fair' ? (windows.at(-1) ?? options.window) : null,
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
@@ -389,7 +397,10 @@ const median = (values) => {
   return sorted.length % 2 === 1 ? sorted[mid] : round3((sorted[mid - 1] + sorted[mid]) / 2);
 };
 
-const label = (r) => (r.scheduling === 'fair' && r.dispatcher ? `fair (dispatcher ${r.dispatcher})` : r.scheduling);
+const label = (r) => (r.scheduling === 'fair' && r.dispatcher ? `fair (dispatcher ${r.dispatcher})${r.windowAtEnd === undefined || r.windowAtEnd === null ? '' : `, window ${r.windowAtEnd}`}` : r.scheduling);
+
+/** The dispatcher's queueMs: undefined (a fixed window) for --queue-ms 0. */
+const queueMs = (options) => (options.queueMs === 0 ? undefined : options.queueMs);
 
 async function provision(stack, slug) {
   const res = await fetchOnce(`${stack.controlPlaneUrl}/platform/tenants`, {
@@ -456,7 +467,7 @@ function markdown(report) {
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.window}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window}, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : settings.window}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
 
 | backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|

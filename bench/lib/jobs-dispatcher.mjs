@@ -1,10 +1,10 @@
 // The jobs benchmark's dispatcher in a process of its own (`--dispatcher process`), as a
 // deployment runs it: the same store and queue URLs as the benchmark process, which keeps the
 // producer and the worker. Forked with an IPC channel; its settings are one JSON argument:
-//   { storeUrl, storeSchema, backend: JobBackendConfig, queueName, window, pollMs, policy }
+//   { storeUrl, storeSchema, backend: JobBackendConfig, queueName, window, queueMs, pollMs, policy }
 // It says { ready: true } (or { error }) once it holds the store's lock, and on "stop" stops the
-// dispatcher, closes everything and says { stopped: true, cpuMs } (its own CPU time, user + system,
-// from ready to stop) before it exits.
+// dispatcher, closes everything and says { stopped: true, cpuMs, windows } (its own CPU time, user +
+// system, from ready to stop; the sizes its adaptive window took, in order) before it exits.
 import { requireBuilt } from './platform.mjs';
 
 const settings = JSON.parse(process.argv[2]);
@@ -16,7 +16,11 @@ const backend = jobs.jobBackend(settings.backend);
 const queue = backend.queue(settings.queueName);
 const events = backend.endEvents(settings.queueName);
 const store = new jobs.PostgresJobStore(settings.storeUrl, settings.storeSchema);
-const dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: settings.policy, window: settings.window, pollMs: settings.pollMs });
+const windows = [];
+const dispatcher = new jobs.FairDispatcher({
+  store, queue, events, defaultPolicy: settings.policy, window: settings.window, queueMs: settings.queueMs, pollMs: settings.pollMs,
+  onWindow: (size) => windows.push(size),
+});
 let cpuAtReady;
 
 async function stop() {
@@ -32,7 +36,7 @@ process.on('message', (message) => {
   const cpu = process.cpuUsage(cpuAtReady);
   stop().then(
     async () => {
-      await send({ stopped: true, cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
+      await send({ stopped: true, cpuMs: Math.round((cpu.user + cpu.system) / 1000), windows });
       process.exit(0);
     },
     async (error) => {
