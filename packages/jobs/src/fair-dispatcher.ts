@@ -63,7 +63,11 @@ export interface FairDispatcherOptions {
    */
   policyOf?: (tenantId: string) => TenantJobPolicy | undefined;
   defaultPolicy?: TenantJobPolicy;
-  /** At most this many jobs handed to the queue and not yet ended (running, waiting, retrying). */
+  /**
+   * At most this many jobs handed to the queue and not yet ended, running or waiting for a
+   * worker. Jobs waiting out a retry's backoff (BullMQ's delayed) keep their tenant's slots
+   * but not the window's: a tenant's failing jobs do not hold up everyone else's.
+   */
   window: number;
   /**
    * Sizes the window in time instead (ADR 16): the running jobs and about this many
@@ -84,8 +88,8 @@ export interface FairDispatcherOptions {
 
 /**
  * The fair admission layer (ADR 16): reads the store's backlog into a `FairScheduler` and
- * hands jobs to the queue one fair pick at a time, keeping at most `window` of them in the
- * queue, so a small tenant's job never waits behind a big tenant's backlog, only behind the
+ * hands jobs to the queue one fair pick at a time, keeping at most `window` of them running or
+ * waiting in the queue, so a small tenant's job never waits behind a big tenant's backlog, only behind the
  * window and one turn of each other tenant. Caps, rates and pauses are decided here, before a
  * job reaches a worker. One dispatcher per store (a lock); a new one rebuilds everything from
  * the store and the queue, so a crash loses nothing and queues nothing twice.
@@ -134,6 +138,8 @@ export class FairDispatcher {
   /** The queue's running jobs at the sweeps since the last tune (the most), and at the last RUNNING_TUNES' (newest last). */
   private runningNow = 0;
   private readonly runningBefore: number[] = [];
+  /** The queue's delayed jobs (waiting out a retry's backoff) at the last sweep: in flight, but not in the window. */
+  private delayedNow = 0;
   /**
    * Since when the backlog has waited for the window (a hand-over stopped at it, and none since
    * found nothing left to pick), and the jobs that ended since then or the last tune: the fleet's pace.
@@ -419,10 +425,11 @@ export class FairDispatcher {
     // all: 44 ms of CPU per 1,000 jobs added 16 at a time, 36 at 64, 29 at 256, on this
     // machine), so jobs go over many at a time. A small tenant's job waits at most that much longer.
     const { limit } = this;
-    if (this.inFlight.size > (limit + Math.min(this.running(), limit)) / 2) return;
+    const inWindow = this.inFlight.size - Math.min(this.delayedNow, this.inFlight.size);
+    if (inWindow > (limit + Math.min(this.running(), limit)) / 2) return;
     const picked: Array<StartedJob<string> & { batch: string; index: number; cost: number }> = [];
     let ranDry = false;
-    while (this.inFlight.size + picked.length < limit) {
+    while (inWindow + picked.length < limit) {
       const next = this.scheduler.next();
       if (next === undefined) {
         ranDry = true;
@@ -563,10 +570,14 @@ export class FairDispatcher {
    */
   private async sweep(): Promise<void> {
     this.lastSweepAt = Date.now();
-    if (this.inFlight.size === 0) return;
+    if (this.inFlight.size === 0) {
+      this.delayedNow = 0;
+      return;
+    }
     const { queue } = this.options;
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
     this.runningNow = Math.max(this.runningNow, counts.active ?? 0);
+    this.delayedNow = counts.delayed ?? 0;
     const present = Object.values(counts).reduce((sum, n) => sum + n, 0);
     const missing = this.inFlight.size - present;
     if (missing <= 0) return;

@@ -31,6 +31,19 @@ const work = defineJob({
   },
 });
 
+/** Each run of a flaky job, in order: its first attempt fails, and its retry comes 2-4 s later (backoff 4 s, jitter half). */
+const flakyRuns: Array<{ n: number; attempt: number }> = [];
+const flaky = defineJob({
+  name: 'test.flaky',
+  attempts: 2,
+  backoffMs: 4_000,
+  parse: (data) => data as { n: number },
+  run: async ({ n }, job) => {
+    flakyRuns.push({ n, attempt: job.attempt });
+    if (job.attempt === 1) throw new Error('the first attempt fails');
+  },
+});
+
 // Caps high enough not to be what makes it fair: the window and the turns are (the cap has a test of its own).
 const POLICY: TenantJobPolicy = { weight: 1, maxRunning: 100, maxQueued: 10_000 };
 
@@ -85,7 +98,7 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     events = backend.events(queueName);
     const byId = new Map(tenants.map((t) => [t.id, scoped(t)]));
     worker = startJobWorker(backend, queueName, {
-      registry: new JobRegistry([work]),
+      registry: new JobRegistry([work, flaky]),
       locate: async (id) => ({ tenant: byId.get(id)!, db: tenantDb }),
       concurrency: 2,
     });
@@ -134,6 +147,20 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     // A handed-over job's row leaves the store within a few milliseconds, batched with others.
     await eventually(async () => expect(await store.queued(big.id)).toBe(0));
   }, 60_000);
+
+  it("keeps jobs waiting out a retry's backoff out of the window: one tenant's failing jobs do not hold up another's", async () => {
+    const [failing, other] = [tenants[3]!, tenants[2]!];
+    flakyRuns.length = 0; // (the other backend's runs)
+    // As many failing jobs as the window holds (4): each fails, then waits 2-4 s for its retry.
+    await runAsTenant(tenantDb, scoped(failing), () => jobs().enqueueMany(flaky, [0, 1, 2, 3].map((n) => ({ n }))));
+    await eventually(async () => expect(flakyRuns.filter((r) => r.attempt === 1)).toHaveLength(4), 10_000);
+    const before = startsOf(other).length;
+    await enqueue(other, 4, 1, 700);
+    await eventually(async () => expect(startsOf(other).length - before).toBe(4), 10_000);
+    // The other tenant's jobs ran while the failing ones waited out their backoff, not after their retries.
+    expect(flakyRuns.filter((r) => r.attempt === 2)).toHaveLength(0);
+    await eventually(async () => expect(flakyRuns.filter((r) => r.attempt === 2)).toHaveLength(4), 15_000);
+  }, 30_000);
 
   it("never runs more of a tenant's jobs at once than its cap", async () => {
     const capped = tenants[5]!;
