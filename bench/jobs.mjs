@@ -25,12 +25,14 @@ import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
-const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, queueMs: 400, smallAtMs: 1_000 };
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, queueMs: 400, jobMs: 0, smallAtMs: 1_000 };
 
 export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
   --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})
   --small-jobs <n>       (default ${DEFAULTS.smallJobs})
   --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
+  --job-ms <n>           each job also waits this long after its upsert (default ${DEFAULTS.jobMs}): a slower fleet,
+                         to see what the window costs the small tenants where it is more than a moment of work
   --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window}, as JOBS_WINDOW)
   --queue-ms <n>         size the window in time: the running jobs and this many ms of jobs at the
                          measured pace, up to --window (default ${DEFAULTS.queueMs}, as JOBS_QUEUE_MS); 0: always --window
@@ -59,7 +61,7 @@ function parseOptions(args) {
   const values = parseBenchmarkArgs(args, {
     big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
     concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' },
-    dispatcher: { type: 'string' }, rounds: { type: 'string' }, 'queue-ms': { type: 'string' },
+    dispatcher: { type: 'string' }, rounds: { type: 'string' }, 'queue-ms': { type: 'string' }, 'job-ms': { type: 'string' },
   });
   const dispatcher = values.dispatcher ?? 'inline';
   if (!['inline', 'process', 'both'].includes(dispatcher)) throw new UsageError(`--dispatcher: "${dispatcher}" is none of inline, process, both`);
@@ -75,6 +77,7 @@ function parseOptions(args) {
     concurrency: wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256),
     window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
     queueMs: wholeNumber('queue-ms', values['queue-ms'], DEFAULTS.queueMs, 0, 60_000),
+    jobMs: wholeNumber('job-ms', values['job-ms'], DEFAULTS.jobMs, 0, 10_000),
     rounds: wholeNumber('rounds', values.rounds, 1, 1, 20),
     backend,
     schedulings: values.only === undefined ? ['fifo', 'fair'] : [values.only],
@@ -140,6 +143,7 @@ async function measure({ stack, options, signal, dataDir }) {
       await currentTenantScope().transaction.manager.query(
         `INSERT INTO links (code, url) VALUES ($1, 'https://example.com/') ON CONFLICT (code) DO NOTHING`, [code],
       );
+      if (options.jobMs > 0) await sleep(options.jobMs); // --job-ms: a slower job, as one that calls out
       const previous = records.get(job.id);
       records.set(job.id, { tenant: job.tenant.slug, at, started: previous?.started ?? started, ended: Date.now(), runs: (previous?.runs ?? 0) + 1 });
     },
@@ -467,7 +471,7 @@ function markdown(report) {
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window}, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : settings.window}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window}, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : settings.window}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
 
 | backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
