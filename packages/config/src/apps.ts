@@ -221,7 +221,12 @@ const workerSchema = z
       storeUrl: env.JOBS_DATABASE_URL,
       queueUrl: env.JOBS_QUEUE_URL ?? env.JOBS_DATABASE_URL,
       concurrency: env.JOBS_CONCURRENCY,
-      /** Jobs handed to the queue and not ended, fleet-wide: several times the workers' concurrency together (a worker never waits for the dispatcher; a small tenant's job waits at most for these to drain). */
+      /**
+       * Jobs handed to the queue and running or waiting for a worker, fleet-wide, at most (retries
+       * waiting out their backoff are not counted): several times the workers' concurrency
+       * together (a worker never waits for the dispatcher; a small tenant's job waits at most
+       * for these to drain). With `queueMs`, the ceiling of the window.
+       */
       window: env.JOBS_WINDOW,
       /**
        * The window sized in time (ADR 16): the running jobs and this many milliseconds of jobs
