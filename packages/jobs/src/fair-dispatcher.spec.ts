@@ -1,4 +1,7 @@
-import { adaptedWindow } from './fair-dispatcher';
+import type { Queue } from 'bullmq';
+import { adaptedWindow, FairDispatcher } from './fair-dispatcher';
+import type { JobEndEvents } from './job-backend';
+import type { PostgresJobStore } from './job-store';
 
 describe('the adaptive dispatch window', () => {
   const settings = { current: 128, max: 128, running: 8, endsPerSecond: 130, queueMs: 400 };
@@ -28,5 +31,19 @@ describe('the adaptive dispatch window', () => {
   it('never goes below two with nothing measured running, nor above a ceiling set lower', () => {
     expect(adaptedWindow({ current: 2, max: 128, running: 0, endsPerSecond: 0, queueMs: 400 })).toBe(2);
     expect(adaptedWindow({ current: 1, max: 1, running: 0, endsPerSecond: 0, queueMs: 400 })).toBe(1);
+  });
+});
+
+describe("the dispatcher's first window", () => {
+  // Only the constructor runs: it touches none of these.
+  const parts = { store: {} as PostgresJobStore, queue: {} as Queue, events: {} as JobEndEvents };
+
+  it('starts an adaptive window at 128 below a higher ceiling (no pace measured yet), or at a lower ceiling', () => {
+    expect(new FairDispatcher({ ...parts, window: 1_024, queueMs: 400 }).currentWindow).toBe(128);
+    expect(new FairDispatcher({ ...parts, window: 64, queueMs: 400 }).currentWindow).toBe(64);
+  });
+
+  it('keeps a fixed window (no queueMs) at its size from the start', () => {
+    expect(new FairDispatcher({ ...parts, window: 1_024 }).currentWindow).toBe(1_024);
   });
 });

@@ -37,6 +37,15 @@ const PACE_WEIGHT = 0.3;
 const RUNNING_TUNES = 40;
 
 /**
+ * An adaptive window's size before it has measured a pace (below a lower ceiling, the ceiling).
+ * Small enough for a slow backend: starting at a ceiling of 1,024 on BullMQ's PostgreSQL
+ * backend (some 300 jobs/s) would queue seconds of work ahead of every small tenant until it
+ * had shrunk. On a fast one the first tunes grow it: a window too small for the fleet shows a
+ * pace that makes the next size larger at once.
+ */
+const FIRST_WINDOW = 128;
+
+/**
  * The window an adaptive dispatcher keeps (ADR 16, "a window sized in time"): the jobs the
  * fleet runs at once (`running`), and beyond them `queueMs` of jobs at the pace the fleet ends
  * them, but never fewer queued than running, so that a refill (at half the queued part) always
@@ -72,9 +81,10 @@ export interface FairDispatcherOptions {
   /**
    * Sizes the window in time instead (ADR 16): the running jobs and about this many
    * milliseconds of jobs queued behind them at the pace the fleet ends them, measured while the
-   * window holds the backlog back; `window` is then the ceiling, and the start. A small tenant's
-   * new job waits about this long behind the queued ones, whatever the fleet's speed (BullMQ's
-   * PostgreSQL backend runs a tenth of Redis's pace). Undefined: the window is `window`.
+   * window holds the backlog back; `window` is then the ceiling, and the window starts at 128
+   * (or the ceiling, if lower). A small tenant's new job waits about this long behind the queued
+   * ones, whatever the fleet's speed (BullMQ's PostgreSQL backend runs a tenth of Redis's pace).
+   * Undefined: the window is `window`.
    */
   queueMs?: number;
   /** Told when the adaptive window changes size (and the pace it was sized from, jobs ended per second). */
@@ -152,7 +162,7 @@ export class FairDispatcher {
   constructor(private readonly options: FairDispatcherOptions) {
     // The store enforces each tenant's backlog limit at enqueue; what it holds is all accepted.
     this.scheduler = new FairScheduler<string>({ ...(options.defaultPolicy ?? FALLBACK_POLICY), maxQueued: Number.MAX_SAFE_INTEGER });
-    this.limit = options.window;
+    this.limit = options.queueMs === undefined ? options.window : Math.min(options.window, FIRST_WINDOW);
   }
 
   /** Jobs it hands to the queue and not yet ended, at most, now: `window`, or the adaptive window's size. */

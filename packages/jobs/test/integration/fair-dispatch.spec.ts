@@ -351,4 +351,20 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       expect(startsOf(big).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(400).keys()].map((n) => n + 2_000));
     });
   }, 60_000);
+
+  it('starts an adaptive window at 128 under a higher ceiling, and grows it at once to a fleet that ends more than that in queueMs', async () => {
+    const big = tenants[0]!;
+    // Two slots and jobs of no length: tens of jobs a second on any backend here at the least,
+    // so 5 s of them are more than 128 jobs; the ceiling, 512, is where it stops. The tenant's
+    // cap (100 in flight) would hold the backlog back before the window did: raised for this test.
+    policies.set(big.id, { ...POLICY, maxRunning: 1_000 });
+    await withDispatcher({ window: 512, queueMs: 5_000 }, async () => {
+      expect(dispatcher.currentWindow).toBe(128);
+      const before = startsOf(big).length;
+      await runAsTenant(tenantDb, scoped(big), () => jobs().enqueueMany(work, Array.from({ length: 600 }, (_, i) => ({ n: 3_000 + i, ms: 0 }))));
+      await eventually(async () => expect(dispatcher.currentWindow).toBeGreaterThan(128), 10_000);
+      await eventually(async () => expect(startsOf(big).length - before).toBe(600), 30_000);
+      expect(startsOf(big).slice(before).map((s) => s.n).sort((a, b) => a - b)).toEqual([...Array(600).keys()].map((n) => n + 3_000));
+    }).finally(() => policies.delete(big.id));
+  }, 60_000);
 });
