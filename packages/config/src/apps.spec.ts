@@ -71,6 +71,14 @@ describe('worker config', () => {
     expect(() => loadWorkerConfig({ ...base, JOBS_QUEUE_MS: '-5' })).toThrow(/JOBS_QUEUE_MS/);
   });
 
+  it('keeps a window of up to 1,024 jobs on Redis by default, 128 on BullMQ\'s PostgreSQL backend, or JOBS_WINDOW', () => {
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_URL: 'redis://redis:6379' }).jobs.window).toBe(1024);
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_URL: 'rediss://redis:6380' }).jobs.window).toBe(1024);
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_URL: 'postgres://jobs@db/jobs' }).jobs.window).toBe(128);
+    expect(loadWorkerConfig({ ...base, JOBS_QUEUE_URL: 'redis://redis:6379', JOBS_WINDOW: '256' }).jobs.window).toBe(256);
+    expect(() => loadWorkerConfig({ ...base, JOBS_WINDOW: '0' })).toThrow(/JOBS_WINDOW/);
+  });
+
   it('runs jobs and may dispatch by default; JOBS_DISPATCH=off only runs jobs, =only only dispatches', () => {
     const jobs = (JOBS_DISPATCH?: string) => loadWorkerConfig(JOBS_DISPATCH === undefined ? base : { ...base, JOBS_DISPATCH }).jobs;
     expect(jobs()).toMatchObject({ dispatch: true, runJobs: true });

@@ -205,7 +205,7 @@ const workerSchema = z
     ROUTING_DATABASE_URL: postgresUrl,
     POOL_DATABASE_URLS: poolDatabaseUrls,
     JOBS_CONCURRENCY: positiveInt(8),
-    JOBS_WINDOW: positiveInt(128),
+    JOBS_WINDOW: z.coerce.number().int().positive().optional(),
     JOBS_QUEUE_MS: z.coerce.number().int().min(0, 'must be 0 (a window of JOBS_WINDOW jobs always) or a number of milliseconds').default(400),
     JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
     JOBS_DISPATCH: z.enum(['on', 'off', 'only']).default('on'),
@@ -225,9 +225,12 @@ const workerSchema = z
        * Jobs handed to the queue and running or waiting for a worker, fleet-wide, at most (retries
        * waiting out their backoff are not counted): several times the workers' concurrency
        * together (a worker never waits for the dispatcher; a small tenant's job waits at most
-       * for these to drain). With `queueMs`, the ceiling of the window.
+       * for these to drain). With `queueMs`, the ceiling of the window, which starts at 128 and
+       * follows the fleet's pace. Default: 1,024 on Redis, whose pace makes 400 ms many more jobs
+       * than 128; 128 on BullMQ's PostgreSQL backend, where a larger window only lengthens the
+       * small tenants' wait (docs/benchmarks.md, 2026-11-27 03:30).
        */
-      window: env.JOBS_WINDOW,
+      window: env.JOBS_WINDOW ?? (/^rediss?:\/\//.test(env.JOBS_QUEUE_URL ?? '') ? 1024 : 128),
       /**
        * The window sized in time (ADR 16): the running jobs and this many milliseconds of jobs
        * queued behind them at the fleet's measured pace, up to `window`; undefined (0): always `window`.
