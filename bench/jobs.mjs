@@ -25,7 +25,9 @@ import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
-const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, window: 128, queueMs: 400, jobMs: 0, smallAtMs: 1_000 };
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, queueMs: 400, jobMs: 0, smallAtMs: 1_000 };
+/** The fair dispatcher's window (its ceiling when sized in time) per backend, as the worker's JOBS_WINDOW defaults. */
+const WINDOWS = { redis: 1024, postgres: 128 };
 
 export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
   --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})
@@ -33,7 +35,8 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
   --concurrency <n>      jobs the worker runs at once (default ${DEFAULTS.concurrency})
   --job-ms <n>           each job also waits this long after its upsert (default ${DEFAULTS.jobMs}): a slower fleet,
                          to see what the window costs the small tenants where it is more than a moment of work
-  --window <n>           the fair dispatcher's jobs in flight at most (default ${DEFAULTS.window}, as JOBS_WINDOW)
+  --window <n>           the fair dispatcher's jobs in flight at most (default ${WINDOWS.redis} on Redis, ${WINDOWS.postgres} on
+                         Postgres, as JOBS_WINDOW); sized in time, it starts at 128 at most
   --queue-ms <n>         size the window in time: the running jobs and this many ms of jobs at the
                          measured pace, up to --window (default ${DEFAULTS.queueMs}, as JOBS_QUEUE_MS); 0: always --window
   --rounds <n>           run every row n times and judge the targets on the median of the rounds'
@@ -75,7 +78,7 @@ function parseOptions(args) {
     smallTenants: wholeNumber('small-tenants', values['small-tenants'], DEFAULTS.smallTenants, 1, 500),
     smallJobs: wholeNumber('small-jobs', values['small-jobs'], DEFAULTS.smallJobs, 1, 10_000),
     concurrency: wholeNumber('concurrency', values.concurrency, DEFAULTS.concurrency, 1, 256),
-    window: wholeNumber('window', values.window, DEFAULTS.window, 1, 100_000),
+    window: wholeNumber('window', values.window, undefined, 1, 100_000),
     queueMs: wholeNumber('queue-ms', values['queue-ms'], DEFAULTS.queueMs, 0, 60_000),
     jobMs: wholeNumber('job-ms', values['job-ms'], DEFAULTS.jobMs, 0, 10_000),
     rounds: wholeNumber('rounds', values.rounds, 1, 1, 20),
@@ -151,7 +154,7 @@ async function measure({ stack, options, signal, dataDir }) {
   const registry = new jobs.JobRegistry([upsert]);
   // A lone tenant may fill the window: a cap at the worker's concurrency would leave BullMQ nothing
   // queued behind the running jobs, and every start would wait for the dispatcher's round trip.
-  const policy = { weight: 1, maxRunning: options.window, maxQueued: 10_000_000 };
+  const policy = { weight: 1, maxRunning: options.window ?? Math.max(...Object.values(WINDOWS)), maxQueued: 10_000_000 };
 
   const serversCpuMs = await serversCpuReader(dataDir);
   const runs = [];
@@ -207,16 +210,17 @@ async function run(ctx) {
   let child;
   // The sizes the adaptive window took, in order (the dispatcher's, wherever it runs).
   let windows = [];
+  let windowAtEnd = null;
   let target = { queue };
   if (scheduling === 'fair') {
     const storeSchema = `bench_${suffix}`;
     store = new jobs.PostgresJobStore(jobsDbUrl, storeSchema);
     await store.migrate();
     if (placement === 'process') {
-      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window, queueMs: queueMs(options), pollMs: 50, policy });
+      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window ?? WINDOWS[backendKind], queueMs: queueMs(options), pollMs: 50, policy });
     } else {
       events = backend.endEvents(queueName);
-      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window, queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
+      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window ?? WINDOWS[backendKind], queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
       if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
     }
     target = { store, defaultPolicy: policy };
@@ -269,7 +273,8 @@ async function run(ctx) {
     const cpu = process.cpuUsage(cpuAtStart);
     const machineAtEnd = machineCpuTimeMs();
     const serversAtEnd = serversCpuMs();
-    if (child) ({ cpuMs: dispatcherCpuMs, windows } = await child.stop());
+    if (child) ({ cpuMs: dispatcherCpuMs, windows, window: windowAtEnd } = await child.stop());
+    else if (dispatcher) windowAtEnd = dispatcher.currentWindow;
     child = undefined;
     const all = [...records().values()];
     const bigJobs = all.filter((r) => r.tenant === big.slug);
@@ -286,7 +291,7 @@ async function run(ctx) {
       workerRanDry: ranDry,
       // The adaptive window's sizes in this row, in order (--json only), and its last: what the pace made of --window.
       windowSizes: scheduling === 'fair' ? windows : null,
-      windowAtEnd: scheduling === 'fair' ? (windows.at(-1) ?? options.window) : null,
+      windowAtEnd,
       bigEnqueueSeconds: round(bigEnqueuedMs / 1000, 2),
       bigDrainSeconds: round((lastEnd - t0) / 1000, 2),
       throughputPerSecond: round(bigJobs.length / ((lastEnd - firstStart) / 1000), 1),
@@ -471,7 +476,7 @@ function markdown(report) {
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window}, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : settings.window}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window ?? `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`}, starting at 128 at most, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : (settings.window ?? `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`)}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
 
 | backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|

@@ -3,8 +3,9 @@
 // producer and the worker. Forked with an IPC channel; its settings are one JSON argument:
 //   { storeUrl, storeSchema, backend: JobBackendConfig, queueName, window, queueMs, pollMs, policy }
 // It says { ready: true } (or { error }) once it holds the store's lock, and on "stop" stops the
-// dispatcher, closes everything and says { stopped: true, cpuMs, windows } (its own CPU time, user +
-// system, from ready to stop; the sizes its adaptive window took, in order) before it exits.
+// dispatcher, closes everything and says { stopped: true, cpuMs, windows, window } (its own CPU
+// time, user + system, from ready to stop; the sizes its adaptive window took, in order; its
+// window at the stop) before it exits.
 import { requireBuilt } from './platform.mjs';
 
 const settings = JSON.parse(process.argv[2]);
@@ -36,7 +37,7 @@ process.on('message', (message) => {
   const cpu = process.cpuUsage(cpuAtReady);
   stop().then(
     async () => {
-      await send({ stopped: true, cpuMs: Math.round((cpu.user + cpu.system) / 1000), windows });
+      await send({ stopped: true, cpuMs: Math.round((cpu.user + cpu.system) / 1000), windows, window: dispatcher.currentWindow });
       process.exit(0);
     },
     async (error) => {
