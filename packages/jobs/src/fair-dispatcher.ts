@@ -145,9 +145,13 @@ export class FairDispatcher {
   private reporting: NodeJS.Timeout | undefined;
   /** Jobs handed over and not ended, at most: `options.window`, or what the adaptive window makes of it. */
   private limit: number;
-  /** The queue's running jobs at the sweeps since the last tune (the most), and at the last RUNNING_TUNES' (newest last). */
+  /**
+   * The queue's running jobs at the sweeps since the last tune (the most), at the last
+   * RUNNING_TUNES' (newest last), and the most of those (worked out at each tune, not at each hand-over).
+   */
   private runningNow = 0;
   private readonly runningBefore: number[] = [];
+  private runningBeforePeak = 0;
   /** The queue's delayed jobs (waiting out a retry's backoff) at the last sweep: in flight, but not in the window. */
   private delayedNow = 0;
   /**
@@ -235,7 +239,7 @@ export class FairDispatcher {
 
   /** The queue's running jobs at their most over the last ten seconds: the fleet's concurrency in use. */
   private running(): number {
-    return Math.max(this.runningNow, ...this.runningBefore);
+    return Math.max(this.runningNow, this.runningBeforePeak);
   }
 
   /**
@@ -246,6 +250,7 @@ export class FairDispatcher {
   private tune(): void {
     this.runningBefore.push(this.runningNow);
     if (this.runningBefore.length > RUNNING_TUNES) this.runningBefore.shift();
+    this.runningBeforePeak = Math.max(...this.runningBefore);
     this.runningNow = 0;
     const { queueMs, window: max } = this.options;
     const now = Date.now();
