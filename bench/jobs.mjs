@@ -28,6 +28,7 @@ export const summary = "small tenants' wait behind one big tenant's backlog, and
 const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, queueMs: 400, jobMs: 0, smallAtMs: 1_000 };
 /** The fair dispatcher's window (its ceiling when sized in time) per backend, as the worker's JOBS_WINDOW defaults. */
 const WINDOWS = { redis: 1024, postgres: 128 };
+const WINDOWS_IN_WORDS = `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`;
 
 export const help = `  --big <n>              jobs the big tenant enqueues at t=0 (default ${DEFAULTS.big}; the issue's figure is 100000)
   --small-tenants <n>    tenants that each enqueue --small-jobs at t=+1 s (default ${DEFAULTS.smallTenants})
@@ -212,15 +213,16 @@ async function run(ctx) {
   let windows = [];
   let windowAtEnd = null;
   let target = { queue };
+  const window = options.window ?? WINDOWS[backendKind];
   if (scheduling === 'fair') {
     const storeSchema = `bench_${suffix}`;
     store = new jobs.PostgresJobStore(jobsDbUrl, storeSchema);
     await store.migrate();
     if (placement === 'process') {
-      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window: options.window ?? WINDOWS[backendKind], queueMs: queueMs(options), pollMs: 50, policy });
+      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window, queueMs: queueMs(options), pollMs: 50, policy });
     } else {
       events = backend.endEvents(queueName);
-      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window: options.window ?? WINDOWS[backendKind], queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
+      dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window, queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
       if (!(await dispatcher.start())) throw new Error('the dispatcher did not get the store lock');
     }
     target = { store, defaultPolicy: policy };
@@ -476,7 +478,7 @@ function markdown(report) {
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window ?? `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`}, starting at 128 at most, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : (settings.window ?? `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`)}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window ?? WINDOWS_IN_WORDS}, starting at 128 at most, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : (settings.window ?? WINDOWS_IN_WORDS)}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
 
 | backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
