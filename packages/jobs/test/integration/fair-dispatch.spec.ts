@@ -297,6 +297,61 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     });
   }, 30_000);
 
+  it("never frees the slot of a job whose hand-over has not returned: a reconcile during a slow addBulk leaves the window whole", async () => {
+    const tenant = tenants[2]!;
+    // The queue as the dispatcher sees it: its first addBulk takes 600 ms to land (a busy Redis,
+    // a slow network), during which reconciles (every 100 ms here) find its jobs nowhere.
+    const seen: Array<{ queued: number; adding: number }> = [];
+    let first = true;
+    const slow = new Proxy(queue, {
+      get(target, property) {
+        if (property === 'addBulk') {
+          return async (added: Parameters<Queue['addBulk']>[0]) => {
+            const counts = await target.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+            seen.push({ queued: Object.values(counts).reduce((sum, n) => sum + n, 0), adding: added.length });
+            if (first) {
+              first = false;
+              await sleep(600);
+            }
+            return target.addBulk(added);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await withDispatcher({ queue: slow, reconcileMs: 100 }, async () => {
+      const before = startsOf(tenant).length;
+      // One batch: the dispatcher reads all eight at once, and its first hand-over fills the window.
+      await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, Array.from({ length: 8 }, (_, i) => ({ n: 800 + i, ms: 300 }))));
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(8), 15_000);
+    });
+    expect(seen[0]).toEqual({ queued: 0, adding: 4 });
+    // Every hand-over kept the queue within the window (4). Freed by a reconcile that looked
+    // for the first four while they were still on their way, the second would have added four
+    // more at once behind them.
+    for (const { queued, adding } of seen) expect(queued + adding).toBeLessThanOrEqual(4);
+  }, 30_000);
+
+  it('frees, within two reconciles, the slots of jobs gone from the queue without an end (removed by hand)', async () => {
+    const [tenant, other] = [tenants[4]!, tenants[3]!];
+    await withDispatcher({ reconcileMs: 200 }, async () => {
+      const before = startsOf(tenant).length;
+      // The window's 4: the worker's two slots run two (3 s each), two wait; those two are removed.
+      await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, Array.from({ length: 4 }, (_, i) => ({ n: 900 + i, ms: 3_000 }))));
+      await eventually(async () => expect(startsOf(tenant).length - before).toBe(2), 10_000);
+      const waiting = await queue.getWaiting();
+      expect(waiting).toHaveLength(2);
+      for (const job of waiting) await job.remove();
+      // No event tells of a removal, and the removed jobs are in neither the completed nor the
+      // failed set: only the reconcile can free their slots, before the running two end. (Another
+      // tenant's job: the running two hold their tenant's database connections in this test.)
+      await enqueue(other, 1, 1, 904);
+      await eventually(async () => expect((await queue.getJobCounts('waiting')).waiting).toBe(1), 2_000);
+      await eventually(async () => expect(startsOf(other).some((s) => s.n === 904)).toBe(true), 10_000);
+    });
+  }, 30_000);
+
   it('says when its end events cannot be read, once every ten seconds however often the reads fail', async () => {
     const failing = Object.assign(new EventEmitter(), { waitUntilReady: async () => undefined, close: async () => undefined }) as unknown as JobEndEvents & EventEmitter;
     const told: string[] = [];
