@@ -301,14 +301,14 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     const tenant = tenants[2]!;
     // The queue as the dispatcher sees it: its first addBulk takes 600 ms to land (a busy Redis,
     // a slow network), during which reconciles (every 100 ms here) find its jobs nowhere.
+    const queued = async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed')).reduce((sum, n) => sum + n, 0);
     const seen: Array<{ queued: number; adding: number }> = [];
     let first = true;
     const slow = new Proxy(queue, {
       get(target, property) {
         if (property === 'addBulk') {
           return async (added: Parameters<Queue['addBulk']>[0]) => {
-            const counts = await target.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
-            seen.push({ queued: Object.values(counts).reduce((sum, n) => sum + n, 0), adding: added.length });
+            seen.push({ queued: await queued(), adding: added.length });
             if (first) {
               first = false;
               await sleep(600);
@@ -320,6 +320,7 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
+    await eventually(async () => expect(await queued()).toBe(0), 10_000); // the earlier tests' last jobs have ended
     await withDispatcher({ queue: slow, reconcileMs: 100 }, async () => {
       const before = startsOf(tenant).length;
       // One batch: the dispatcher reads all eight at once, and its first hand-over fills the window.
@@ -330,7 +331,7 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     // Every hand-over kept the queue within the window (4). Freed by a reconcile that looked
     // for the first four while they were still on their way, the second would have added four
     // more at once behind them.
-    for (const { queued, adding } of seen) expect(queued + adding).toBeLessThanOrEqual(4);
+    for (const handOver of seen) expect(handOver.queued + handOver.adding).toBeLessThanOrEqual(4);
   }, 30_000);
 
   it('frees, within two reconciles, the slots of jobs gone from the queue without an end (removed by hand)', async () => {
