@@ -68,6 +68,8 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
       for (let n = from; n < from + count; n++) await jobs().enqueue(work, { n, ms });
     });
   const startsOf = (tenant: TestTenant) => starts.filter((s) => s.tenant === tenant.slug);
+  /** Jobs in the queue not yet ended: running, waiting, or waiting out a backoff. */
+  const queued = async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed')).reduce((sum, n) => sum + n, 0);
   const newDispatcher = (settings: Partial<FairDispatcherOptions> = {}) =>
     new FairDispatcher({ store, queue, events, policyOf: (id) => policies.get(id), defaultPolicy: POLICY, window: 4, pollMs: 50, onError: (error) => console.error(error), ...settings });
   /** Runs `body` with a dispatcher of other settings in place of the usual one, which comes back after. */
@@ -301,7 +303,6 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
     const tenant = tenants[2]!;
     // The queue as the dispatcher sees it: its first addBulk takes 600 ms to land (a busy Redis,
     // a slow network), during which reconciles (every 100 ms here) find its jobs nowhere.
-    const queued = async () => Object.values(await queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed')).reduce((sum, n) => sum + n, 0);
     const seen: Array<{ queued: number; adding: number }> = [];
     let first = true;
     const slow = new Proxy(queue, {
@@ -336,13 +337,14 @@ describe.each(backendsUnderTest())('fair dispatch on %s', (_name, configOf) => {
 
   it('frees, within two reconciles, the slots of jobs gone from the queue without an end (removed by hand)', async () => {
     const [tenant, other] = [tenants[4]!, tenants[3]!];
+    await eventually(async () => expect(await queued()).toBe(0), 10_000); // the earlier tests' last jobs have ended
     await withDispatcher({ reconcileMs: 200 }, async () => {
       const before = startsOf(tenant).length;
       // The window's 4: the worker's two slots run two (3 s each), two wait; those two are removed.
       await runAsTenant(tenantDb, scoped(tenant), () => jobs().enqueueMany(work, Array.from({ length: 4 }, (_, i) => ({ n: 900 + i, ms: 3_000 }))));
       await eventually(async () => expect(startsOf(tenant).length - before).toBe(2), 10_000);
-      const waiting = await queue.getWaiting();
-      expect(waiting).toHaveLength(2);
+      let waiting: Awaited<ReturnType<Queue['getWaiting']>> = [];
+      await eventually(async () => expect((waiting = await queue.getWaiting())).toHaveLength(2), 2_000);
       for (const job of waiting) await job.remove();
       // No event tells of a removal, and the removed jobs are in neither the completed nor the
       // failed set: only the reconcile can free their slots, before the running two end. (Another
