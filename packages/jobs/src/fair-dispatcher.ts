@@ -132,8 +132,11 @@ export class FairDispatcher {
    * would call it unknown, and its slot would be freed while it runs.
    */
   private toLookUp = new Set<string>();
-  /** The jobs of the hand-over under way, from before its `addBulk` until it returns or fails. */
-  private handingOver: ReadonlySet<string> = new Set();
+  /**
+   * The picks of the hand-over under way, from before its `addBulk` until it returns or fails
+   * (the array itself: a reconcile, every 5 s, makes a set of it, not every hand-over).
+   */
+  private handingOver: ReadonlyArray<{ job: string }> = [];
   private reconcilingNow = false;
   private tuning: NodeJS.Timeout | undefined;
   private readonly listeners: Array<() => void> = [];
@@ -489,7 +492,7 @@ export class FairDispatcher {
     }
     // Counted as in flight before BullMQ has them: a fast worker may end one before addBulk returns.
     for (const { job, tenant } of picked) this.inFlight.set(job, tenant);
-    this.handingOver = new Set(picked.map((p) => p.job));
+    this.handingOver = picked;
     let batches: Map<string, StoredBatch>;
     try {
       // Most were read with their data; the batches past the memory budget are read now.
@@ -517,7 +520,7 @@ export class FairDispatcher {
       }
       throw error;
     } finally {
-      this.handingOver = new Set();
+      this.handingOver = [];
     }
     for (const { batch, index, tenant } of picked) {
       this.handedOverUpTo(batch, index);
@@ -630,8 +633,10 @@ export class FairDispatcher {
     if (this.reconcilingNow) return; // the last one is still asking (a slow backend, a long window)
     this.reconcilingNow = true;
     try {
-      const due = [...this.toLookUp].filter((jobId) => this.inFlight.has(jobId));
-      this.toLookUp = new Set([...this.inFlight.keys()].filter((jobId) => !this.handingOver.has(jobId)));
+      // (endedIfFinal skips those no longer in flight.)
+      const due = this.toLookUp;
+      const onTheirWay = new Set(this.handingOver.map((p) => p.job));
+      this.toLookUp = new Set([...this.inFlight.keys()].filter((jobId) => !onTheirWay.has(jobId)));
       for (const jobId of due) await this.endedIfFinal(jobId, true);
     } finally {
       this.reconcilingNow = false;
