@@ -27,9 +27,9 @@ export interface JobBackend {
   /** The queue's events (completed, failed, …): BullMQ's QueueEvents, every event parsed and emitted. */
   events(name: string): QueueEvents;
   /**
-   * Only the events the fair dispatcher follows (completed, failed). On Redis a reader of the
-   * queue's event stream that skips the rest and reads in batches (at most one read per
-   * `END_EVENTS_BATCH_MS`); on the PostgreSQL backend, its QueueEvents.
+   * Only the events the fair dispatcher follows (completed, failed for good). On Redis a reader
+   * of the ends this backend's workers report (`worker` reports them), in batches (at most one
+   * read per `END_EVENTS_BATCH_MS`); on the PostgreSQL backend, its QueueEvents.
    */
   endEvents(name: string): JobEndEvents;
   close(): Promise<void>;
@@ -45,63 +45,92 @@ export interface JobEndEvents {
   waitUntilReady(): Promise<unknown>;
   close(): Promise<void>;
   /**
-   * True when every end is told but across a connection lost for longer than the queue keeps
-   * its events (the Redis reader). Then the dispatcher counts the queue once a second only,
-   * to find what was missed; otherwise (BullMQ's PostgreSQL QueueEvents skips events that
-   * commit late) at every poll.
+   * True when nearly every end is told, and the few missed can wait a second (the Redis reader:
+   * it misses the ends a worker had not yet reported when it died, a job BullMQ's stalled check
+   * failed, and a read's worth when its connection is lost for longer than the stream keeps
+   * reports). Then the dispatcher counts the queue once a second only, to find what was missed;
+   * otherwise (BullMQ's PostgreSQL QueueEvents skips events that commit late) at every poll.
    */
   readonly tellsEveryEnd?: boolean;
 }
 
 /**
- * How often the Redis end-event reader reads the stream (ms): while events keep coming, and
- * when the last read found none. BullMQ's QueueEvents reads again as soon as a read returns, a
- * few events at a time, and this process would parse every event (added, waiting, active, …:
- * some five per job); the dispatcher refills its window once per batch of ends anyway.
+ * How often the Redis end-event reader reads the workers' reports (ms): while reports keep
+ * coming, and when the last read found none. The dispatcher refills its window once per batch
+ * of ends anyway.
  */
 const END_EVENTS_BATCH_MS = 20;
 const END_EVENTS_IDLE_MS = 25;
-/** Events read per round trip at most (a full read is followed by the next at once). */
-const END_EVENTS_PER_READ = 5_000;
-
+/** Reports read per round trip at most (a full read is followed by the next at once). */
+const END_EVENTS_PER_READ = 1_000;
 /**
- * Reads the event stream past an id (exclusive) in Redis and returns the last id read with the
- * ends only: [lastId, completed ids, failed ids, entries read], the ids of each joined by a
- * newline (one string to decode, not two per job). BullMQ writes "event", <name>, "jobId",
- * <id>, … (moveToFinished): the name first. Filtering in Redis spares the dispatcher the
- * transfer and the parsing of the other three events of every job. XRANGE's exclusive start
- * ("(id") needs Redis 6.2 or later (compose runs redis:7).
+ * A worker gathers its jobs' ends this long (ms) and reports them in one entry: one write per
+ * 20 ms per worker, whatever its pace.
  */
-const READ_END_EVENTS = `
-local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
-local completed = {}
-local failed = {}
-local last = ARGV[1]
-for i = 1, #entries do
-  local entry = entries[i]
-  last = entry[1]
-  local fields = entry[2]
-  if fields[1] == 'event' and (fields[2] == 'completed' or fields[2] == 'failed') then
-    local ends = fields[2] == 'completed' and completed or failed
-    for j = 3, #fields - 1, 2 do
-      if fields[j] == 'jobId' then
-        ends[#ends + 1] = fields[j + 1]
-        break
-      end
-    end
-  end
-end
-return {last, table.concat(completed, '\\n'), table.concat(failed, '\\n'), #entries}
-`;
-
-type EndEventsReader = Redis & { mysaasReadEndEvents(key: string, after: string, count: number): Promise<[string, string, string, number]> };
+const END_REPORT_MS = 20;
+/** Reports a queue keeps (about: Redis trims whole nodes of the stream), some 200 s of one busy worker. */
+const END_REPORTS_KEPT = 10_000;
 
 /**
- * The ends (completed, failed) of a Redis queue's jobs, from its event stream (BullMQ's
- * `<prefix>:<queue>:events`), read from the stream's end when it starts, by a script that
- * returns only the ends. A read that fails is tried again at the next turn: events are not
- * lost while the stream keeps them (BullMQ trims it at some 10,000), and the dispatcher's
- * sweep and reconcile find the ends of any it missed.
+ * The stream where a queue's workers report their jobs' ends (Redis), beside BullMQ's keys so
+ * that `obliterate` removes it too. Each entry is one worker's ends of some 20 ms: `c` the
+ * completed ids, `f` those that failed for good, each joined by newlines.
+ */
+export function endReportsKey(queueName: string): string {
+  return `bull:${queueName}:mysaas:ends`;
+}
+
+/**
+ * Gathers a Redis worker's ends and reports them to the queue's end stream every
+ * END_REPORT_MS, and once more as it closes. BullMQ tells the worker of an end only after it
+ * has moved the job (the move's script returned), so the dispatcher never frees a slot early.
+ * A failed attempt that will be retried is not reported (its job keeps its slot); one that
+ * failed for good is (BullMQ sets `finishedOn` when it moves a job to the failed set). Ends a
+ * report loses (the worker died within those 20 ms, or the write failed) are found by the
+ * dispatcher's count of the queue within a second.
+ */
+function reportEnds(worker: Worker, redis: Redis, key: string): void {
+  let completed: string[] = [];
+  let failed: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (completed.length === 0 && failed.length === 0) return;
+    const fields = [...(completed.length > 0 ? ['c', completed.join('\n')] : []), ...(failed.length > 0 ? ['f', failed.join('\n')] : [])];
+    completed = [];
+    failed = [];
+    redis.xadd(key, 'MAXLEN', '~', END_REPORTS_KEPT, '*', ...fields).catch((error: Error) => {
+      if (worker.listenerCount('error') > 0) worker.emit('error', new Error(`reporting jobs' ends failed (${error.message}); the dispatcher's count of the queue finds them`));
+    });
+  };
+  const ended = (list: string[], jobId: string | undefined) => {
+    if (jobId === undefined) return;
+    list.push(jobId);
+    timer ??= setTimeout(flush, END_REPORT_MS);
+  };
+  worker.on('completed', (job) => {
+    ended(completed, job.id);
+  });
+  worker.on('failed', (job) => {
+    if (job?.finishedOn) ended(failed, job.id);
+  });
+  // Issued before the backend's close quits the connection: QUIT goes after it.
+  worker.on('closed', () => {
+    if (timer !== undefined) clearTimeout(timer);
+    flush();
+  });
+}
+
+type EndReport = [id: string, fields: string[]];
+
+/**
+ * The ends (completed, failed for good) of a Redis queue's jobs, as its workers report them
+ * (`reportEnds`), read from the stream's end when it starts. BullMQ's own event stream tells
+ * them too, among some five events per job (added, waiting, active, …): reading it past the
+ * last id in a script that returned only the ends cost Redis 2–3 CPU-seconds per 100,000 jobs,
+ * on a core the workers' commands wait for; the reports are one short entry per worker per
+ * 20 ms. A read that fails is tried again at the next turn: reports are not lost while the
+ * stream keeps them, and the dispatcher's sweep and reconcile find the ends of any it missed.
  */
 class RedisEndEvents extends EventEmitter implements JobEndEvents {
   readonly tellsEveryEnd = true;
@@ -109,15 +138,12 @@ class RedisEndEvents extends EventEmitter implements JobEndEvents {
   private closing = false;
   private loop: Promise<void> | undefined;
   private readonly ready: Promise<void>;
-  private readonly redis: EndEventsReader;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly key: string,
   ) {
     super();
-    redis.defineCommand('mysaasReadEndEvents', { numberOfKeys: 1, lua: READ_END_EVENTS });
-    this.redis = redis as EndEventsReader;
     this.ready = this.start();
     this.ready.catch(() => undefined); // reported by waitUntilReady
   }
@@ -137,13 +163,18 @@ class RedisEndEvents extends EventEmitter implements JobEndEvents {
       const began = Date.now();
       let read = 0;
       try {
-        const [last, completed, failed, entries] = await this.redis.mysaasReadEndEvents(this.key, this.lastId, END_EVENTS_PER_READ);
-        this.lastId = last;
-        read = entries;
-        // A job id with a newline in it (BullMQ allows one; this platform makes none) would be
-        // told as pieces, which match no job the dispatcher handed over.
-        if (completed !== '') for (const jobId of completed.split('\n')) this.emit('completed', { jobId });
-        if (failed !== '') for (const jobId of failed.split('\n')) this.emit('failed', { jobId });
+        // XRANGE's exclusive start ("(id") needs Redis 6.2 or later (compose runs redis:7).
+        const reports = (await this.redis.xrange(this.key, `(${this.lastId}`, '+', 'COUNT', END_EVENTS_PER_READ)) as EndReport[];
+        read = reports.length;
+        if (read > 0) this.lastId = reports[read - 1]![0];
+        for (const [, fields] of reports) {
+          for (let i = 0; i + 1 < fields.length; i += 2) {
+            const event = fields[i] === 'c' ? 'completed' : fields[i] === 'f' ? 'failed' : undefined;
+            // A job id with a newline in it (BullMQ allows one; this platform makes none) would
+            // be told as pieces, which match no job the dispatcher handed over.
+            if (event !== undefined) for (const jobId of fields[i + 1]!.split('\n')) this.emit(event, { jobId });
+          }
+        }
       } catch (error) {
         if (this.closing) return;
         if (this.listenerCount('error') > 0) this.emit('error', error);
@@ -176,10 +207,14 @@ export function jobBackend(config: JobBackendConfig): JobBackend {
     return {
       config,
       queue: (name) => new Queue(name, { connection: client() }),
-      worker: (name, processor, options) => new Worker(name, processor, { ...options, connection: client() }),
+      worker: (name, processor, options) => {
+        const worker = new Worker(name, processor, { ...options, connection: client() });
+        reportEnds(worker, client(), endReportsKey(name));
+        return worker;
+      },
       events: (name) => new QueueEvents(name, { connection: client() }),
       // A connection of its own, closed by the reader; a read cut by a reconnect fails (ioredis's default retries) and is tried again.
-      endEvents: (name) => new RedisEndEvents(new Redis(config.url, { connectionName: 'mysaas-jobs-events' }), `bull:${name}:events`),
+      endEvents: (name) => new RedisEndEvents(new Redis(config.url, { connectionName: 'mysaas-jobs-events' }), endReportsKey(name)),
       close: async () => {
         await Promise.all(clients.splice(0).map((redis) => redis.quit().catch(() => redis.disconnect())));
       },
