@@ -42,6 +42,10 @@ const redisUrl = testRedisUrl();
       expect(ended.size).toBe(52);
       expect(ended.get('before')).toBe('completed');
       expect(ended.get('retried')).toBe('completed');
+      // BullMQ's obliterate leaves the report stream: it expires a day after the last report.
+      const redis = new Redis(redisUrl!);
+      const ttl = await redis.pttl(endReportsKey(name)).finally(() => redis.disconnect());
+      expect(ttl).toBeGreaterThan(23 * 3600_000);
       for (let i = 0; i < 50; i++) expect(ended.get(`j${i}`)).toBe(i % 10 === 0 ? 'failed' : 'completed');
     } finally {
       await queue.obliterate({ force: true }).catch(() => undefined);

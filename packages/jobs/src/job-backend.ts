@@ -70,11 +70,16 @@ const END_EVENTS_PER_READ = 1_000;
 const END_REPORT_MS = 20;
 /** Reports a queue keeps (about: Redis trims whole nodes of the stream), some 200 s of one busy worker. */
 const END_REPORTS_KEPT = 10_000;
+/**
+ * A queue's report stream lasts this long after its last report (ms): BullMQ's `obliterate`
+ * knows only its own keys, and a queue dropped without it would leave the stream behind.
+ */
+const END_REPORTS_TTL_MS = 24 * 3600_000;
 
 /**
- * The stream where a queue's workers report their jobs' ends (Redis), beside BullMQ's keys so
- * that `obliterate` removes it too. Each entry is one worker's ends of some 20 ms: `c` the
- * completed ids, `f` those that failed for good, each joined by newlines.
+ * The stream where a queue's workers report their jobs' ends (Redis), under the queue's BullMQ
+ * prefix. Each entry is one worker's ends of some 20 ms: `c` the completed ids, `f` those that
+ * failed for good, each joined by newlines.
  */
 export function endReportsKey(queueName: string): string {
   return `bull:${queueName}:mysaas:ends`;
@@ -99,9 +104,18 @@ function reportEnds(worker: Worker, redis: Redis, key: string): void {
     const fields = [...(completed.length > 0 ? ['c', completed.join('\n')] : []), ...(failed.length > 0 ? ['f', failed.join('\n')] : [])];
     completed = [];
     failed = [];
-    redis.xadd(key, 'MAXLEN', '~', END_REPORTS_KEPT, '*', ...fields).catch((error: Error) => {
+    const told = (error: Error) => {
       if (worker.listenerCount('error') > 0) worker.emit('error', new Error(`reporting jobs' ends failed (${error.message}); the dispatcher's count of the queue finds them`));
-    });
+    };
+    redis
+      .pipeline()
+      .xadd(key, 'MAXLEN', '~', END_REPORTS_KEPT, '*', ...fields)
+      .pexpire(key, END_REPORTS_TTL_MS)
+      .exec()
+      .then((results) => {
+        const failure = results?.find(([error]) => error !== null)?.[0];
+        if (failure) told(failure);
+      }, told);
   };
   const ended = (list: string[], jobId: string | undefined) => {
     if (jobId === undefined) return;
