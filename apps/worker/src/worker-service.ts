@@ -1,5 +1,5 @@
 import { JOB_QUEUE_NAME, type WorkerConfig } from '@mysaas/config';
-import { FairDispatcher, jobBackend, jobBackendConfig, PostgresJobStore, startJobWorker, type JobObserver } from '@mysaas/jobs';
+import { FairDispatcher, jobBackend, jobBackendConfig, lowerPriority, PostgresJobStore, startJobWorker, type JobObserver } from '@mysaas/jobs';
 import type { Logger } from '@mysaas/observability';
 import type { JobRegistry } from '@mysaas/tenant-runtime';
 import { TenantLocator } from './tenant-locator';
@@ -24,7 +24,8 @@ const STANDBY_RETRY_MS = 2_000;
  * and take over within seconds when it goes. Nothing is lost when any of them dies: the store
  * keeps what was not handed over, BullMQ re-runs what was running (ADR 16). A process started
  * with JOBS_DISPATCH=only dispatches (or stands by) and runs no jobs: the dispatcher's CPU
- * (BullMQ's addBulk above all) then stays off the event loops that run them.
+ * (BullMQ's addBulk above all) then stays off the event loops that run them, and, at a lower
+ * CPU priority (JOBS_DISPATCH_NICE), off the CPUs they need where it shares their machine.
  */
 export async function startWorkerService(
   config: WorkerConfig,
@@ -37,6 +38,15 @@ export async function startWorkerService(
   const locator = new TenantLocator({ routingDatabaseUrl: config.routingDatabaseUrl, pools: config.pools, database: config.database });
   const queue = backend.queue(JOB_QUEUE_NAME);
   const observer = options.observe?.(store, locator);
+  // A dispatch-only process runs on the CPU time the workers, Redis and Postgres leave idle
+  // (JOBS_DISPATCH_NICE): its window keeps some 400 ms of jobs queued ahead of them.
+  if (!config.jobs.runJobs && config.jobs.dispatchNice > 0) {
+    try {
+      logger.info({ nice: lowerPriority(config.jobs.dispatchNice) }, 'dispatch only: running at a lower CPU priority (JOBS_DISPATCH_NICE)');
+    } catch (error) {
+      logger.warn({ err: error }, 'dispatch only: could not lower the CPU priority (JOBS_DISPATCH_NICE); running as started');
+    }
+  }
   // A dispatch-only process (JOBS_DISPATCH=only) takes no jobs from the queue.
   const worker = !config.jobs.runJobs ? undefined : startJobWorker(backend, JOB_QUEUE_NAME, {
     registry: options.registry,

@@ -121,7 +121,8 @@ describe('the job worker', () => {
   }, 60_000);
 
   it('lets a process only dispatch (JOBS_DISPATCH=only): it hands jobs over and runs none, the workers (JOBS_DISPATCH=off) run them', async () => {
-    const dispatcher = await start({ JOBS_DISPATCH: 'only' });
+    // JOBS_DISPATCH_NICE=0: a dispatch-only service lowers its process's priority, and here that is the test runner's.
+    const dispatcher = await start({ JOBS_DISPATCH: 'only', JOBS_DISPATCH_NICE: '0' });
     expect(dispatcher.dispatching).toBe(true);
     const locator = new TenantLocator({ routingDatabaseUrl: platform.routingUrl, pools: configOf().pools, database: configOf().database });
     try {

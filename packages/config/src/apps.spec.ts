@@ -86,4 +86,13 @@ describe('worker config', () => {
     expect(jobs('only')).toMatchObject({ dispatch: true, runJobs: false });
     expect(() => jobs('sometimes')).toThrow(/JOBS_DISPATCH/);
   });
+
+  it('lowers a dispatch-only process to niceness 10 by default; JOBS_DISPATCH_NICE=0 leaves it, past 19 is refused', () => {
+    const nice = (JOBS_DISPATCH_NICE?: string) => loadWorkerConfig(JOBS_DISPATCH_NICE === undefined ? base : { ...base, JOBS_DISPATCH_NICE }).jobs.dispatchNice;
+    expect(nice()).toBe(10);
+    expect(nice('0')).toBe(0);
+    expect(nice('19')).toBe(19);
+    expect(() => nice('20')).toThrow(/JOBS_DISPATCH_NICE.*0 to 19/);
+    expect(() => nice('-5')).toThrow(/JOBS_DISPATCH_NICE/);
+  });
 });

@@ -18,3 +18,4 @@ export {
 } from './job-store';
 export { FairDispatcher, type FairDispatcherOptions } from './fair-dispatcher';
 export { startJobWorker, type JobObserver, type LocateTenant, type TenantLocation } from './job-worker';
+export { lowerPriority } from './process-priority';
