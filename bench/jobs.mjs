@@ -25,7 +25,8 @@ import { fmt, fmtMs, latencySummary, machineMarkdown, round } from './lib/report
 
 export const summary = "small tenants' wait behind one big tenant's backlog, and throughput, plain BullMQ vs the fair job service, on Redis and on Postgres";
 
-const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, queueMs: 400, jobMs: 0, smallAtMs: 1_000 };
+// dispatcherNice mirrors the worker's JOBS_DISPATCH_NICE default: this help is printed without a build.
+const DEFAULTS = { big: 20_000, smallTenants: 50, smallJobs: 10, concurrency: 8, queueMs: 400, jobMs: 0, smallAtMs: 1_000, dispatcherNice: 10 };
 /** The fair dispatcher's window (its ceiling when sized in time) per backend, as the worker's JOBS_WINDOW defaults. */
 const WINDOWS = { redis: 1024, postgres: 128 };
 const WINDOWS_IN_WORDS = `${WINDOWS.redis} on Redis and ${WINDOWS.postgres} on Postgres`;
@@ -49,6 +50,8 @@ export const help = `  --big <n>              jobs the big tenant enqueues at t=
                          where the fair dispatcher runs: in the benchmark process beside the producer
                          and the worker (inline, the default), in a child process of its own (process),
                          or each in turn (both); the producer and the worker stay in the benchmark process
+  --dispatcher-nice <n>  the niceness the dispatcher's own process takes (default ${DEFAULTS.dispatcherNice}, as a
+                         dispatch-only worker's JOBS_DISPATCH_NICE; 0: as the benchmark's)
   --backend <redis|postgres|both>
                          default: both when REDIS_URL (default redis://127.0.0.1:6379) answers, else postgres
   --json                 print one JSON object on stdout instead of the markdown table (each row also
@@ -66,6 +69,7 @@ function parseOptions(args) {
     big: { type: 'string' }, 'small-tenants': { type: 'string' }, 'small-jobs': { type: 'string' },
     concurrency: { type: 'string' }, window: { type: 'string' }, backend: { type: 'string' }, only: { type: 'string' },
     dispatcher: { type: 'string' }, rounds: { type: 'string' }, 'queue-ms': { type: 'string' }, 'job-ms': { type: 'string' },
+    'dispatcher-nice': { type: 'string' },
   });
   const dispatcher = values.dispatcher ?? 'inline';
   if (!['inline', 'process', 'both'].includes(dispatcher)) throw new UsageError(`--dispatcher: "${dispatcher}" is none of inline, process, both`);
@@ -82,6 +86,7 @@ function parseOptions(args) {
     window: wholeNumber('window', values.window, undefined, 1, 100_000),
     queueMs: wholeNumber('queue-ms', values['queue-ms'], DEFAULTS.queueMs, 0, 60_000),
     jobMs: wholeNumber('job-ms', values['job-ms'], DEFAULTS.jobMs, 0, 10_000),
+    dispatcherNice: wholeNumber('dispatcher-nice', values['dispatcher-nice'], DEFAULTS.dispatcherNice, 0, 19),
     rounds: wholeNumber('rounds', values.rounds, 1, 1, 20),
     backend,
     schedulings: values.only === undefined ? ['fifo', 'fair'] : [values.only],
@@ -219,7 +224,7 @@ async function run(ctx) {
     store = new jobs.PostgresJobStore(jobsDbUrl, storeSchema);
     await store.migrate();
     if (placement === 'process') {
-      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window, queueMs: queueMs(options), pollMs: 50, policy });
+      child = await startDispatcherProcess({ storeUrl: jobsDbUrl, storeSchema, backend: backendConfig, queueName, window, queueMs: queueMs(options), pollMs: 50, policy, nice: options.dispatcherNice });
     } else {
       events = backend.endEvents(queueName);
       dispatcher = new jobs.FairDispatcher({ store, queue, events, defaultPolicy: policy, window, queueMs: queueMs(options), pollMs: 50, onWindow: (size) => windows.push(size) });
@@ -478,7 +483,7 @@ function markdown(report) {
   return `## jobs benchmark (${report.date})
 
 ${machineMarkdown(report.machine)}
-- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window ?? WINDOWS_IN_WORDS}, starting at 128 at most, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : (settings.window ?? WINDOWS_IN_WORDS)}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process).
+- Settings: big tenant ${settings.big} jobs at t=0; ${settings.smallTenants} small tenants × ${settings.smallJobs} jobs at t=+${settings.smallAtMs / 1000} s; worker concurrency ${settings.concurrency}; fair window ${settings.queueMs ? `up to ${settings.window ?? WINDOWS_IN_WORDS}, starting at 128 at most, sized to ${settings.queueMs} ms of the measured pace (the row's last size after "window")` : (settings.window ?? WINDOWS_IN_WORDS)}; ${settings.rounds ?? 1} round(s), interleaved; every job one idempotent upsert through the tenant runtime${settings.jobMs ? ` and a ${settings.jobMs} ms wait` : ''}; producer and worker in the benchmark process, the fair dispatcher there (inline) or in a process of its own (process${settings.dispatcherNice ? `, at niceness ${settings.dispatcherNice}` : ''}).
 
 | backend | mode | scheduling | jobs | small tenants' wait p50 / p99 / max ms | big tenant drained after s | big tenant jobs/s | handler ms (mean) | worker busy | CPU s (bench + dispatcher process) | CPU s (Postgres / Redis) | machine CPUs busy | lost / run twice (at least once) |
 |---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|

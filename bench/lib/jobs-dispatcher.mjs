@@ -1,7 +1,8 @@
 // The jobs benchmark's dispatcher in a process of its own (`--dispatcher process`), as a
 // deployment runs it: the same store and queue URLs as the benchmark process, which keeps the
 // producer and the worker. Forked with an IPC channel; its settings are one JSON argument:
-//   { storeUrl, storeSchema, backend: JobBackendConfig, queueName, window, queueMs, pollMs, policy }
+//   { storeUrl, storeSchema, backend: JobBackendConfig, queueName, window, queueMs, pollMs, policy, nice }
+// (nice: the niceness it takes first, as a dispatch-only worker takes JOBS_DISPATCH_NICE; 0: none).
 // It says { ready: true } (or { error }) once it holds the store's lock, and on "stop" stops the
 // dispatcher, closes everything and says { stopped: true, cpuMs, windows, window } (its own CPU
 // time, user + system, from ready to stop; the sizes its adaptive window took, in order; its
@@ -10,6 +11,7 @@ import { requireBuilt } from './platform.mjs';
 
 const settings = JSON.parse(process.argv[2]);
 const jobs = requireBuilt('@mysaas/jobs');
+if (settings.nice > 0) jobs.lowerPriority(settings.nice);
 
 const send = (message) => new Promise((done) => process.send(message, done));
 
