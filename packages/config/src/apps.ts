@@ -6,9 +6,6 @@ import { parseEnv, type Env } from './load';
 export const DEFAULT_PORTS = { gateway: 3000, controlPlane: 3100, appServer: 3201 } as const;
 export const DEFAULT_METRICS_PORTS = { gateway: 9400, controlPlane: 9401, appServer: 9402, worker: 9403 } as const;
 
-/** The niceness a dispatch-only worker process takes by default (`JOBS_DISPATCH_NICE`). */
-export const DEFAULT_DISPATCH_NICE = 10;
-
 /** The one BullMQ queue the fair dispatcher feeds and every worker takes from (ADR 16). */
 export const JOB_QUEUE_NAME = 'mysaas-jobs';
 
@@ -212,7 +209,7 @@ const workerSchema = z
     JOBS_QUEUE_MS: z.coerce.number().int().min(0, 'must be 0 (a window of JOBS_WINDOW jobs always) or a number of milliseconds').default(400),
     JOBS_RATE_PER_SECOND: z.coerce.number().positive().optional(),
     JOBS_DISPATCH: z.enum(['on', 'off', 'only']).default('on'),
-    JOBS_DISPATCH_NICE: z.coerce.number().int().min(0, 'must be 0 (leave the priority as it is) to 19').max(19, 'must be 0 to 19 (a niceness, as nice(1) takes)').default(DEFAULT_DISPATCH_NICE),
+    JOBS_DISPATCH_NICE: z.coerce.number().int().min(0, 'must be 0 (leave the priority as it is) to 19').max(19, 'must be 0 to 19 (a niceness, as nice(1) takes)').default(10),
     DB_POOL_MAX: positiveInt(8),
     DB_CONNECTION_WAIT_MS: positiveInt(10_000),
     TENANT_STATEMENT_TIMEOUT_MS: positiveInt(60_000),

@@ -1,6 +1,5 @@
 export { ConfigError, type Env } from './load';
 export {
-  DEFAULT_DISPATCH_NICE,
   DEFAULT_METRICS_PORTS,
   DEFAULT_PORTS,
   JOB_QUEUE_NAME,

@@ -98,15 +98,15 @@ function reportEnds(worker: Worker, redis: Redis, key: string): void {
   let completed: string[] = [];
   let failed: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  const told = (error: Error) => {
+    if (worker.listenerCount('error') > 0) worker.emit('error', new Error(`reporting jobs' ends failed (${error.message}); the dispatcher's count of the queue finds them`));
+  };
   const flush = () => {
     timer = undefined;
     if (completed.length === 0 && failed.length === 0) return;
     const fields = [...(completed.length > 0 ? ['c', completed.join('\n')] : []), ...(failed.length > 0 ? ['f', failed.join('\n')] : [])];
     completed = [];
     failed = [];
-    const told = (error: Error) => {
-      if (worker.listenerCount('error') > 0) worker.emit('error', new Error(`reporting jobs' ends failed (${error.message}); the dispatcher's count of the queue finds them`));
-    };
     redis
       .pipeline()
       .xadd(key, 'MAXLEN', '~', END_REPORTS_KEPT, '*', ...fields)
